@@ -1,0 +1,11 @@
+"""spacy-rnn: the recurrent networks of NLPiA 2e ch. 8 as spaCy components.
+
+Importing the package registers its factories, architectures and scorers; the
+entry points in pyproject.toml make that happen for ``spacy.blank``/``spacy.load``
+without an explicit import.
+"""
+from . import architectures, scorers  # noqa: F401  (registration side effects)
+from .pipeline.nationality import SurnameNationality, make_surname_nationality
+
+__version__ = "0.1.0"
+__all__ = ["SurnameNationality", "make_surname_nationality", "__version__"]

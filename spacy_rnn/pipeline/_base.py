@@ -1,0 +1,106 @@
+"""Shared serialization for components whose torch sizes depend on data.
+
+Order matters when loading (spacy-experimental coref's
+``_initialize_before_deserializing``): read ``cfg`` (labels, vocabulary, dims)
+first, let the subclass set the model's dims from it and ``initialize`` the
+model, and only then load the weights. Weights that fail to load raise an error
+that names the file.
+"""
+from pathlib import Path
+from typing import Callable, Dict, Iterable, Optional, Union
+
+import srsly
+from spacy import util
+from spacy.pipeline import TrainablePipe
+from thinc.api import Model
+
+from ..errors import Errors
+
+
+class TorchPipe(TrainablePipe):
+    """TrainablePipe with cfg-first (de)serialization and a readiness check."""
+
+    model: Model
+    cfg: dict
+
+    # -- hooks for subclasses -------------------------------------------------
+    def _set_model_dims_from_cfg(self) -> None:
+        """Copy data-dependent sizes from self.cfg onto self.model's dims."""
+        raise NotImplementedError
+
+    def _after_load(self) -> None:
+        """Rebuild any derived state (label index, vocab table) after loading."""
+
+    # -- shared behaviour ------------------------------------------------------
+    @property
+    def is_ready(self) -> bool:
+        return bool(self.model.layers)
+
+    def _require_ready(self) -> None:
+        if not self.is_ready:
+            raise ValueError(Errors.E004.format(name=self.name))
+
+    def _initialize_before_deserializing(self) -> None:
+        self._set_model_dims_from_cfg()
+        self.model.initialize()
+        self._after_load()
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        serialize = {
+            "cfg": lambda: srsly.json_dumps(self.cfg),
+            "model": lambda: self.model.to_bytes(),
+        }
+        return util.to_bytes(serialize, exclude)
+
+    def from_bytes(self, bytes_data: bytes, *, exclude=tuple()):
+        msg = srsly.msgpack_loads(bytes_data)
+        if "cfg" in msg and "cfg" not in exclude:
+            self.cfg.update(srsly.json_loads(msg["cfg"]))
+        self._initialize_before_deserializing()
+        if "model" in msg and "model" not in exclude:
+            try:
+                self.model.from_bytes(msg["model"])
+            except (ValueError, KeyError) as e:
+                raise ValueError(Errors.E002.format(name=self.name, path="<bytes>", reason=e)) from e
+        return self
+
+    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
+        path = util.ensure_path(path)
+        serialize: Dict[str, Callable] = {
+            "cfg": lambda p: srsly.write_json(p, self.cfg),
+            "model": lambda p: self.model.to_disk(p),
+        }
+        util.to_disk(path, serialize, exclude)
+
+    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()):
+        path = util.ensure_path(path)
+        cfg_path, model_path = path / "cfg", path / "model"
+        for needed in (cfg_path, model_path):
+            if not needed.exists():
+                raise ValueError(Errors.E002.format(name=self.name, path=needed, reason="file not found"))
+        if "cfg" not in exclude:
+            try:
+                self.cfg.update(srsly.read_json(cfg_path))
+            except ValueError as e:
+                raise ValueError(Errors.E002.format(name=self.name, path=cfg_path, reason=e)) from e
+        self._initialize_before_deserializing()
+        if "model" not in exclude:
+            try:
+                self.model.from_bytes(model_path.read_bytes())
+            except Exception as e:  # msgpack, torch and thinc raise many types here
+                raise ValueError(Errors.E002.format(name=self.name, path=model_path, reason=e)) from e
+        return self
+
+
+def bundled_path(component: str) -> Path:
+    """Directory of the pretrained weights shipped inside the package."""
+    return Path(__file__).parent.parent / "models" / component
+
+
+def resolve_weights(weights: Optional[str], component: str) -> Optional[Path]:
+    """'bundled' -> the packaged weights; a path -> itself; None/'' -> no weights."""
+    if not weights:
+        return None
+    if weights == "bundled":
+        return bundled_path(component)
+    return Path(weights)
