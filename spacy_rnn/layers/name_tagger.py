@@ -1,0 +1,295 @@
+"""A many-to-many recurrent token tagger for person names (BIO over spaCy tokens).
+
+Three parts:
+
+- ``TokenFeaturizer``: Docs -> a ``NameBatch`` of integer/float numpy arrays. Every
+  distinct token string of a batch becomes one row of a small table (word id,
+  its first characters as code points, and shape / lexicon features); the tokens
+  themselves are indices into that table. Rows are cached across batches, so a
+  string is featurized once; characters are read with one ``numpy`` call per
+  string (no Python loop over characters).
+- ``NameTaggerModule`` (torch): word embedding + char-CNN + features per distinct
+  string, gathered to token positions, a bidirectional GRU over each chunk of
+  at most ``max_len`` tokens, and a linear layer to 3 logits (O, B, I).
+- ``build_name_tagger``: the registered thinc architecture
+  ``spacy-rnn.NameTagger.v1`` (List[Doc] -> Floats2d of logits, one row per
+  token of all docs, in order), wrapping the module with ``PyTorchWrapper_v2``
+  and explicit converters.
+
+The word vocabulary and the lexicon (gazetteer flags, corpus frequency and
+capitalisation buckets) live in the model's ``attrs`` so that they are saved
+with the weights; the vocabulary size ``nV`` is a dim the component sets from
+its ``cfg`` before the torch module is built.
+"""
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from spacy.tokens import Doc
+from spacy.util import registry
+from thinc.api import ArgsKwargs, Model, torch2xp, xp2torch
+from thinc.types import Floats2d
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from .lazy_torch import lazy_torch_model
+
+TAGS = ("O", "B", "I")
+PAD, UNK = 0, 1
+N_CHAR_IDS = 258  # 0 pad, 1..256 code points < 256 (+1), 257 any other code point
+
+# Lexicon bit flags (attrs["lexicon"]: lowercase form -> int)
+FIRST_NAME, LAST_NAME = 1, 2
+FREQ_SHIFT, FREQ_BUCKETS = 2, 5   # bits 2-4: corpus frequency bucket 0..4 (0 = unseen)
+CAP_SHIFT, CAP_BUCKETS = 5, 4     # bits 5-6: capitalisation bucket 0..3 (0 = no data)
+
+N_SHAPE = 11
+N_FEATS = N_SHAPE + 2 + FREQ_BUCKETS + CAP_BUCKETS
+
+
+def freq_bucket(count: int) -> int:
+    """0 unseen, 1: <10, 2: <100, 3: <1000, 4: more."""
+    if count <= 0:
+        return 0
+    return 1 + min(3, int(np.log10(count)))
+
+
+def cap_bucket(cap_ratio: Optional[float]) -> int:
+    """0 no data, 1: rarely capitalised mid-sentence, 2: sometimes, 3: nearly always."""
+    if cap_ratio is None:
+        return 0
+    return 1 if cap_ratio < 0.2 else (2 if cap_ratio < 0.8 else 3)
+
+
+def lexicon_flags(first: bool, last: bool, count: int, cap_ratio: Optional[float]) -> int:
+    return (int(first) * FIRST_NAME | int(last) * LAST_NAME
+            | freq_bucket(count) << FREQ_SHIFT | cap_bucket(cap_ratio) << CAP_SHIFT)
+
+
+def shape_features(s: str) -> List[float]:
+    """Orthographic features of one token string (see N_SHAPE)."""
+    has_alnum = any(c.isalnum() for c in s)
+    low = s.lower()
+    return [
+        float(s[:1].isupper() and (len(s) == 1 or not s[1:].isupper())),  # Title / Mixed
+        float(len(s) > 1 and s.isupper()),
+        float(s.islower()),
+        float(any(c.isdigit() for c in s)),
+        float(s.isalpha()),
+        float(not has_alnum),
+        float(s.startswith("@")),
+        float(s.startswith("#")),
+        float(low.startswith(("http", "www.")) or ".com" in low),
+        float(len(s) == 1),
+        float(s in (".", "!", "?", "...", "\n")),
+    ]
+
+
+@dataclass
+class NameBatch:
+    """Integer/float arrays for one batch; ``idx`` points into the per-string table."""
+
+    word_ids: np.ndarray   # (U,) int64, table of distinct strings (row 0 = padding)
+    char_ids: np.ndarray   # (U, C) int64
+    feats: np.ndarray      # (U, F) float32
+    idx: np.ndarray        # (B, T) int64, chunk positions -> table rows
+    lengths: np.ndarray    # (B,) int64, >= 1
+    n_tokens: int
+
+
+class TokenFeaturizer:
+    """Turns Docs into a NameBatch. Holds a cache of featurized strings."""
+
+    def __init__(self, max_len: int, max_chars: int, cache_size: int = 200_000):
+        self.max_len = max_len
+        self.max_chars = max_chars
+        self.cache_size = cache_size
+        self._key: Tuple[int, int] = (0, 0)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.rows: Dict[str, int] = {}
+        cap = 4096
+        self.W = np.zeros((cap,), dtype="int64")
+        self.C = np.zeros((cap, self.max_chars), dtype="int64")
+        self.F = np.zeros((cap, N_FEATS), dtype="float32")
+        self.n = 1  # row 0 = padding
+
+    def _grow(self) -> None:
+        cap = self.W.shape[0] * 2
+        self.W = np.resize(self.W, (cap,))
+        self.C = np.resize(self.C, (cap, self.max_chars))
+        self.F = np.resize(self.F, (cap, N_FEATS))
+
+    def _add(self, s: str, vocab: Dict[str, int], lexicon: Dict[str, int]) -> int:
+        if self.n >= self.W.shape[0]:
+            self._grow()
+        row = self.n
+        self.n += 1
+        low = s.lower()
+        self.W[row] = vocab.get(low, UNK)
+        codes = np.frombuffer(s[: self.max_chars].encode("utf-32-le", "replace"), dtype=np.uint32)
+        chars = np.where(codes < 256, codes.astype("int64") + 1, N_CHAR_IDS - 1)
+        self.C[row, : len(chars)] = chars
+        self.C[row, len(chars):] = 0
+        flags = lexicon.get(low, 0)
+        f = self.F[row]
+        f[:N_SHAPE] = shape_features(s)
+        f[N_SHAPE:] = 0.0
+        f[N_SHAPE] = float(flags & FIRST_NAME)
+        f[N_SHAPE + 1] = float(bool(flags & LAST_NAME))
+        f[N_SHAPE + 2 + ((flags >> FREQ_SHIFT) & 7) % FREQ_BUCKETS] = 1.0
+        f[N_SHAPE + 2 + FREQ_BUCKETS + ((flags >> CAP_SHIFT) & 3)] = 1.0
+        self.rows[s] = row
+        return row
+
+    def __call__(self, docs: Sequence[Doc], vocab: Dict[str, int], lexicon: Dict[str, int]) -> NameBatch:
+        key = (id(vocab), id(lexicon))
+        if key != self._key or self.n > self.cache_size:
+            self._key = key
+            self._reset()
+        rows, add = self.rows, self._add
+        chunks: List[List[int]] = []
+        L = self.max_len
+        n_tokens = 0
+        for doc in docs:
+            ids = []
+            for tok in doc:
+                s = tok.text
+                r = rows.get(s)
+                if r is None:
+                    r = add(s, vocab, lexicon)
+                ids.append(r)
+            n_tokens += len(ids)
+            for start in range(0, len(ids), L):
+                chunks.append(ids[start:start + L])
+        lengths = np.array([len(c) for c in chunks], dtype="int64")
+        T = int(lengths.max()) if len(chunks) else 1
+        idx = np.zeros((len(chunks), T), dtype="int64")
+        for b, c in enumerate(chunks):
+            idx[b, : len(c)] = c
+        # Only the rows this batch uses go to torch (renumbered, padding first).
+        used, local = np.unique(idx, return_inverse=True)
+        if used[0] != 0:
+            used = np.concatenate([[0], used])
+            local = local + 1
+        local = local.reshape(idx.shape)
+        return NameBatch(self.W[used], self.C[used], self.F[used], local, lengths, n_tokens)
+
+
+class NameTaggerModule(nn.Module):
+    """Embeddings + char-CNN + features -> BiGRU -> 3 logits (O, B, I) per token."""
+
+    def __init__(self, n_vocab: int, *, word_size: int = 64, char_size: int = 24, char_filters: int = 64,
+                 char_width: int = 3, hidden_size: int = 96, n_layers: int = 1, dropout: float = 0.25,
+                 word_dropout: float = 0.1, n_feats: int = N_FEATS, n_tags: int = len(TAGS)):
+        super().__init__()
+        self.word_dropout = word_dropout
+        self.word_embed = nn.Embedding(n_vocab, word_size, padding_idx=PAD)
+        self.char_embed = nn.Embedding(N_CHAR_IDS, char_size, padding_idx=0)
+        self.char_conv = nn.Conv1d(char_size, char_filters, char_width, padding=char_width // 2)
+        in_size = word_size + char_filters + n_feats
+        self.proj = nn.Sequential(nn.Linear(in_size, hidden_size), nn.ReLU())
+        self.dropout = nn.Dropout(dropout)
+        self.rnn = nn.GRU(hidden_size, hidden_size, num_layers=n_layers, batch_first=True,
+                          bidirectional=True, dropout=dropout if n_layers > 1 else 0.0)
+        self.out = nn.Linear(2 * hidden_size, n_tags)
+
+    def encode_strings(self, word_ids, char_ids, feats):
+        """(U,) (U,C) (U,F) -> (U, in_size): one vector per distinct string."""
+        if self.training and self.word_dropout > 0:
+            drop = torch.rand(word_ids.shape) < self.word_dropout
+            word_ids = torch.where(drop & (word_ids > PAD), torch.full_like(word_ids, UNK), word_ids)
+        words = self.word_embed(word_ids)
+        chars = self.char_embed(char_ids).transpose(1, 2)          # (U, E, C)
+        chars = torch.relu(self.char_conv(chars)).max(dim=2).values  # (U, filters)
+        return torch.cat([words, chars, feats], dim=1)
+
+    def forward(self, word_ids, char_ids, feats, idx, lengths):
+        table = self.proj(self.encode_strings(word_ids, char_ids, feats))  # (U, H)
+        x = self.dropout(table[idx])                                      # (B, T, H)
+        packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        out, _ = self.rnn(packed)
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=idx.shape[1])
+        return self.out(self.dropout(out))                                # (B, T, n_tags)
+
+
+def _mask(lengths: np.ndarray, T: int) -> np.ndarray:
+    return np.arange(T)[None, :] < lengths[:, None]
+
+
+def _convert_inputs(model: Model, X: NameBatch, is_train: bool):
+    """NameBatch -> ArgsKwargs of tensors (int64 ids, float feats); ids get no gradient."""
+    args = (torch.from_numpy(X.word_ids), torch.from_numpy(X.char_ids), torch.from_numpy(X.feats),
+            torch.from_numpy(X.idx), torch.from_numpy(X.lengths))
+    return ArgsKwargs(args=args, kwargs={}), lambda d_args: None
+
+
+def _convert_outputs(model: Model, inputs_outputs, is_train: bool):
+    """(B, T, 3) logits -> (n_tokens, 3) rows of the real tokens, in chunk order."""
+    X, logits = inputs_outputs
+    mask = torch.from_numpy(_mask(X.lengths, X.idx.shape[1]))
+    Y = torch2xp(logits.detach()[mask])
+
+    def backprop(dY: Floats2d) -> ArgsKwargs:
+        d_logits = torch.zeros_like(logits)
+        d_logits[mask] = xp2torch(dY).to(d_logits.dtype)
+        return ArgsKwargs(args=(logits,), kwargs={"grad_tensors": [d_logits]})
+
+    return Y, backprop
+
+
+@registry.architectures("spacy-rnn.NameTagger.v1")
+def build_name_tagger(
+    word_size: int = 64,
+    char_size: int = 24,
+    char_filters: int = 64,
+    char_width: int = 3,
+    hidden_size: int = 96,
+    n_layers: int = 1,
+    dropout: float = 0.25,
+    word_dropout: float = 0.1,
+    max_len: int = 128,
+    max_chars: int = 16,
+    nV: Optional[int] = None,
+) -> Model[List[Doc], Floats2d]:
+    """BiGRU person-name tagger over spaCy tokens: List[Doc] -> (n_tokens, 3) logits (O, B, I).
+
+    nV (vocabulary size incl. padding and <unk>) is set by the component at
+    initialize; the vocabulary and lexicon are stored in ``attrs``.
+    max_len: tokens per recurrent chunk (longer docs are split into chunks).
+    max_chars: characters per token read by the char-CNN.
+    """
+    hyper = dict(word_size=word_size, char_size=char_size, char_filters=char_filters,
+                 char_width=char_width, hidden_size=hidden_size, n_layers=n_layers,
+                 dropout=dropout, word_dropout=word_dropout)
+
+    def build(model: Model) -> NameTaggerModule:
+        return NameTaggerModule(model.get_dim("nV"), **model.attrs["hyper"])
+
+    torch_model = lazy_torch_model("name_tagger_torch", build, _convert_inputs, _convert_outputs,
+                                   attrs={"hyper": hyper}, dims={"nV": nV})
+    featurizer = TokenFeaturizer(max_len, max_chars)
+
+    def forward(model: Model, docs: List[Doc], is_train: bool):
+        batch = featurizer(docs, model.attrs["vocab"], model.attrs["lexicon"])
+        if batch.n_tokens == 0:
+            return model.ops.alloc2f(0, len(TAGS)), lambda dY: []
+        Y, backprop = model.layers[0](batch, is_train)
+        return Y, backprop
+
+    def init(model: Model, X=None, Y=None) -> None:
+        model.layers[0].set_dim("nV", model.get_dim("nV"), force=True)
+        model.layers[0].initialize()
+
+    return Model("name_tagger", forward, init=init, layers=[torch_model], dims={"nV": nV},
+                 attrs={"vocab": {}, "lexicon": {}, "max_len": max_len, "max_chars": max_chars})
+
+
+def tagger_module(model: Model) -> Optional[NameTaggerModule]:
+    """The torch NameTaggerModule inside a built ``spacy-rnn.NameTagger.v1`` model."""
+    inner = model.layers[0]
+    if not inner.layers:
+        return None
+    return inner.layers[0].shims[0]._model
