@@ -7,6 +7,8 @@ without an explicit import.
 from . import architectures, scorers  # noqa: F401  (registration side effects)
 from .pipeline.nationality import SurnameNationality, make_surname_nationality
 from .pipeline.name_detector import PersonNameDetector, make_person_name_detector
+from .pipeline.anonymizer import NameAnonymizer, make_name_anonymizer
 
 __version__ = "0.1.0"
-__all__ = ["SurnameNationality", "make_surname_nationality", "PersonNameDetector", "make_person_name_detector", "__version__"]
+__all__ = ["SurnameNationality", "make_surname_nationality", "PersonNameDetector", "make_person_name_detector",
+           "NameAnonymizer", "make_name_anonymizer", "__version__"]

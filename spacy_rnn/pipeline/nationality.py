@@ -1,0 +1,310 @@
+"""``surname_nationality``: a character RNN that predicts the nationalities of a name.
+
+Multi-label: every one of the labels gets an independent sigmoid probability,
+because many surnames belong to several nationalities (Spanish-speaking
+countries, Arabic-speaking countries, Russian/Ukrainian, ...).
+"""
+from itertools import islice
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import numpy as np
+import pandas as pd
+import torch
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.training import Example, validate_get_examples
+from spacy.vocab import Vocab
+from thinc.api import Config, Model
+
+from ..architectures import rnn_layer
+from ..errors import Errors
+from ..extensions import NationalityPrediction, install_extensions
+from ..layers.lazy_torch import torch_module
+from ..text import encode_names, fold_name
+from ._base import TorchPipe, resolve_weights
+
+default_model_config = """
+[model]
+@architectures = "spacy-rnn.CharRNNClassifier.v1"
+cell = "gru"
+embed_size = 64
+hidden_size = 256
+n_layers = 2
+bidirectional = true
+dropout = 0.3
+embed_dropout = 0.1
+max_len = 32
+lowercase = true
+"""
+DEFAULT_MODEL = Config().from_str(default_model_config)["model"]
+
+# Cap on the text a doc-level prediction reads: the last characters carry the surname.
+MAX_DOC_CHARS = 64
+PERSON_LABELS = ("PERSON", "PER")
+
+
+@Language.factory(
+    "surname_nationality",
+    assigns=["doc._.nationality", "doc._.nationality_tags", "span._.nationality", "span._.nationality_tags"],
+    default_config={
+        "model": DEFAULT_MODEL,
+        "threshold": 0.3,
+        "weights": "bundled",
+        "spans_key": None,
+        "extension": "nationality",
+        "batch_size": 2048,
+        "scorer": {"@scorers": "spacy-rnn.nationality_scorer.v1"},
+    },
+    default_score_weights={
+        "nationality_top1": 0.5,
+        "nationality_top3": 0.25,
+        "nationality_macro_f": 0.25,
+        "nationality_micro_f": None,
+        "nationality_per_label": None,
+    },
+)
+def make_surname_nationality(
+    nlp: Language,
+    name: str,
+    model: Model,
+    *,
+    threshold: float,
+    weights: Optional[str],
+    spans_key: Optional[str],
+    extension: str,
+    batch_size: int,
+    scorer: Optional[Callable],
+) -> "SurnameNationality":
+    """Create a surname_nationality component.
+
+    threshold: probability at which a label joins ``._.nationality_tags``.
+    weights: "bundled" (the pretrained weights shipped with spacy-rnn), a path
+        to a component directory written by ``to_disk``, or null to start
+        untrained (``nlp.initialize()`` then learns labels from the data).
+    spans_key: read names from ``doc.spans[spans_key]``; when null, the
+        PERSON/PER entities of an upstream NER are used.
+    extension: base name of the Doc/Span extensions.
+    """
+    return SurnameNationality(nlp.vocab, model, name, threshold=threshold, weights=weights,
+                              spans_key=spans_key, extension=extension, batch_size=batch_size,
+                              scorer=scorer)
+
+
+class SurnameNationality(TorchPipe):
+    """Predict the nationalities of names: whole Docs, and name Spans inside them.
+
+    ``doc._.nationality`` reads the Doc's text as one name (a name-only Doc is
+    the intended use; empty or letterless text gets a defined, near-prior
+    prediction); each PERSON entity (or span under ``spans_key``) gets
+    ``span._.nationality`` too.
+    """
+
+    def __init__(self, vocab: Vocab, model: Model, name: str = "surname_nationality", *,
+                 threshold: float = 0.3, weights: Optional[str] = "bundled", spans_key: Optional[str] = None,
+                 extension: str = "nationality", batch_size: int = 2048, scorer: Optional[Callable] = None):
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self.scorer = scorer
+        self.cfg = {"labels": [], "threshold": threshold, "spans_key": spans_key,
+                    "extension": extension, "batch_size": batch_size}
+        self._labels: Tuple[str, ...] = ()
+        install_extensions(extension)
+        weights_path = resolve_weights(weights, "surname_nationality")
+        if weights_path is not None:
+            self.from_disk(weights_path)
+
+    # -- labels & readiness ----------------------------------------------------
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        return self._labels
+
+    def add_label(self, label: str) -> int:
+        if label in self.cfg["labels"]:
+            return 0
+        self.cfg["labels"].append(label)
+        self._labels = tuple(self.cfg["labels"])
+        return 1
+
+    def _set_model_dims_from_cfg(self) -> None:
+        rnn_layer(self.model).set_dim("nO", len(self.cfg["labels"]))
+
+    def _after_load(self) -> None:
+        self._labels = tuple(self.cfg["labels"])
+
+    @property
+    def is_ready(self) -> bool:
+        return bool(rnn_layer(self.model).layers)
+
+    @property
+    def threshold(self) -> float:
+        return self.cfg["threshold"]
+
+    # -- the spaCy pipe API ------------------------------------------------------
+    def _names_of(self, doc: Doc) -> List[Span]:
+        key = self.cfg.get("spans_key")
+        if key:
+            return list(doc.spans[key]) if key in doc.spans else []
+        return [ent for ent in doc.ents if ent.label_ in PERSON_LABELS]
+
+    def predict(self, docs: Iterable[Doc]) -> Tuple[np.ndarray, np.ndarray]:
+        """Probabilities for each doc's text, and for every name span of the docs, in order."""
+        self._require_ready()
+        docs = list(docs)
+        doc_texts = [doc.text[-MAX_DOC_CHARS:] for doc in docs]
+        span_texts = [span.text for doc in docs for span in self._names_of(doc)]
+        probs = self.predict_proba(doc_texts + span_texts)
+        return probs[: len(docs)], probs[len(docs):]
+
+    def set_annotations(self, docs: Iterable[Doc], scores: Tuple[np.ndarray, np.ndarray]) -> None:
+        doc_probs, span_probs = scores
+        store = f"{self.cfg['extension']}_prediction"
+        labels, threshold = self._labels, self.threshold
+        j = 0
+        for doc, row in zip(docs, doc_probs):
+            doc._.set(store, NationalityPrediction(labels, row, threshold))
+            for span in self._names_of(doc):
+                span._.set(store, NationalityPrediction(labels, span_probs[j], threshold))
+                j += 1
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 2048):
+        install_extensions(self.cfg["extension"])
+        return super().pipe(stream, batch_size=max(batch_size, self.cfg["batch_size"]))
+
+    def __call__(self, doc: Doc) -> Doc:
+        install_extensions(self.cfg["extension"])
+        self.set_annotations([doc], self.predict([doc]))
+        return doc
+
+    # -- training --------------------------------------------------------------------
+    def _gold_matrix(self, examples: Sequence[Example]) -> np.ndarray:
+        index = {lab: i for i, lab in enumerate(self._labels)}
+        gold = np.zeros((len(examples), len(index)), dtype="float32")
+        for i, eg in enumerate(examples):
+            for lab, val in eg.reference.cats.items():
+                if lab in index and val > 0.5:
+                    gold[i, index[lab]] = 1.0
+        return gold
+
+    def get_loss(self, examples: Iterable[Example], scores: np.ndarray) -> Tuple[float, np.ndarray]:
+        """Binary cross-entropy over all labels; the gradient is w.r.t. the logits."""
+        examples = list(examples)
+        gold = self._gold_matrix(examples)
+        probs = np.clip(scores, 1e-7, 1 - 1e-7)
+        loss = -(gold * np.log(probs) + (1 - gold) * np.log(1 - probs)).sum(axis=1).mean()
+        d_scores = (scores - gold) / len(examples)
+        return float(loss), d_scores.astype("float32")
+
+    def update(self, examples: Iterable[Example], *, drop: float = 0.0, sgd=None,
+               losses: Optional[Dict[str, float]] = None) -> Dict[str, float]:
+        """One step of training on name Docs whose gold labels are in ``reference.cats``."""
+        if losses is None:
+            losses = {}
+        losses.setdefault(self.name, 0.0)
+        examples = [eg for eg in examples if eg.reference.cats]
+        if not examples:
+            return losses
+        self._require_ready()
+        texts = [fold_name(eg.predicted.text[-MAX_DOC_CHARS:]) for eg in examples]
+        scores, backprop = self.model.begin_update(texts)
+        loss, d_scores = self.get_loss(examples, scores)
+        backprop(d_scores)
+        if sgd is not None:
+            self.finish_update(sgd)
+        losses[self.name] += loss
+        return losses
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Optional[Language] = None,
+                   labels: Optional[Sequence[str]] = None) -> None:
+        """Collect the labels from the examples' ``cats`` (or take ``labels``) and build a fresh model."""
+        validate_get_examples(get_examples, "SurnameNationality.initialize")
+        if labels is None:
+            found = set()
+            for eg in get_examples():
+                found.update(lab for lab, val in eg.reference.cats.items() if val > 0.5)
+            labels = sorted(found)
+        if not labels:
+            raise ValueError(Errors.E005.format(name=self.name))
+        self.cfg["labels"] = list(labels)
+        self._labels = tuple(labels)
+        # A fresh torch module: initialize() means "start training from scratch".
+        self.model.layers[-1]._layers = []
+        self._set_model_dims_from_cfg_force()
+        sample = [fold_name(eg.predicted.text) for eg in islice(get_examples(), 10)]
+        self.model.initialize(X=sample)
+
+    def _set_model_dims_from_cfg_force(self) -> None:
+        rnn_layer(self.model).set_dim("nO", len(self.cfg["labels"]), force=True)
+
+    # -- batch API and explanations ---------------------------------------------------
+    def _torch(self):
+        self._require_ready()
+        return torch_module(rnn_layer(self.model))
+
+    def _encode(self, names: Sequence[str]):
+        attrs = self.model.layers[0].attrs
+        ids, lengths = encode_names([fold_name(n) for n in names], attrs["max_len"], attrs["lowercase"])
+        return torch.as_tensor(ids), torch.as_tensor(lengths)
+
+    def predict_proba(self, names: Iterable[str], batch_size: Optional[int] = None) -> np.ndarray:
+        """Probabilities (n_names, n_labels) for plain strings, batched, no Docs needed.
+
+        Columns follow ``self.labels``. Raises ValueError naming the first item
+        that is not a str.
+        """
+        if isinstance(names, str):
+            names = [names]
+        names = list(names)
+        for i, item in enumerate(names):
+            if not isinstance(item, str):
+                raise ValueError(Errors.E001.format(index=i, value=item, type_name=type(item).__name__))
+        module = self._torch()
+        module.eval()
+        batch_size = batch_size or self.cfg["batch_size"]
+        out = np.empty((len(names), len(self._labels)), dtype="float32")
+        with torch.inference_mode():
+            for start in range(0, len(names), batch_size):
+                ids, lengths = self._encode(names[start:start + batch_size])
+                out[start:start + len(ids)] = torch.sigmoid(module(ids, lengths)).numpy()
+        return out
+
+    def topk(self, name: str, k: int = 3) -> pd.DataFrame:
+        """The k most probable nationalities: rank, text, nationality, log_prob, likelihood."""
+        if not isinstance(k, int) or k < 1:
+            raise ValueError(Errors.E006.format(k=k))
+        probs = self.predict_proba([name])[0]
+        order = np.argsort(-probs)[:k]
+        return pd.DataFrame({
+            "rank": np.arange(1, len(order) + 1),
+            "text": [name] * len(order),
+            "nationality": [self._labels[i] for i in order],
+            "log_prob": np.log(np.clip(probs[order], 1e-12, None)),
+            "likelihood": probs[order],
+        })
+
+    def predict_hidden(self, name: str) -> np.ndarray:
+        """The final hidden state of the top recurrent layer (all directions concatenated)."""
+        module = self._torch()
+        module.eval()
+        ids, lengths = self._encode([name])
+        with torch.inference_mode():
+            encoded = module.encode(ids, lengths)[0]
+        return encoded[: encoded.shape[0] // 2].numpy().copy()
+
+    def prediction_history(self, name: str) -> pd.DataFrame:
+        """How the prediction evolves letter by letter: one row per prefix of the folded name."""
+        if not isinstance(name, str):
+            raise ValueError(Errors.E001.format(index=0, value=name, type_name=type(name).__name__))
+        folded = fold_name(name)[-self.model.layers[0].attrs["max_len"]:]
+        prefixes = [folded[: i + 1] for i in range(len(folded))] or [""]
+        probs = self.predict_proba(prefixes)
+        top = probs.argmax(axis=1)
+        second = np.argsort(-probs, axis=1)[:, 1] if probs.shape[1] > 1 else top
+        return pd.DataFrame({
+            "position": np.arange(1, len(prefixes) + 1),
+            "prefix": prefixes,
+            "nationality": [self._labels[i] for i in top],
+            "probability": probs[np.arange(len(prefixes)), top],
+            "runner_up": [self._labels[i] for i in second],
+            "runner_up_probability": probs[np.arange(len(prefixes)), second],
+        })

@@ -1,0 +1,53 @@
+"""Folding names to the ASCII alphabet the character models read.
+
+``unidecode`` transliterates most scripts (O’Néàl → O'Neal, Çetin → Cetin,
+Горбачёв → Gorbachev). Characters it cannot fold (emoji, some symbols) become
+the empty string; the models then see only what is left, and a name with no
+letters at all gets the "empty" encoding (a single padding step), which yields
+a defined, low-information prediction rather than an error.
+"""
+from functools import lru_cache
+
+import numpy as np
+from unidecode import unidecode
+
+# Index 0 is padding, 1 is "unknown"; printable ASCII 32..126 map to 2..96.
+PAD_ID = 0
+UNK_ID = 1
+N_CHAR_IDS = 97
+_CHAR_TABLE = np.full(256, UNK_ID, dtype=np.int64)
+_CHAR_TABLE[32:127] = np.arange(2, 97)
+
+# Typographic apostrophes are common in names (O’Neal): unify them. Russian ё is
+# written е in most romanised surnames (Горбачёв → Gorbachev, not Gorbachiov).
+_PRE_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'",
+                           "ё": "е", "Ё": "Е"})
+
+
+@lru_cache(maxsize=200_000)
+def fold_name(name: str) -> str:
+    """ASCII-fold a name: transliterate with unidecode, unify apostrophes, squeeze whitespace.
+
+    >>> fold_name("O’Néàl"), fold_name("Çetin"), fold_name("Горбачёв")
+    ("O'Neal", 'Cetin', 'Gorbachev')
+    """
+    folded = unidecode(name.translate(_PRE_FOLD)).translate(_PRE_FOLD)
+    return " ".join(folded.split())
+
+
+def encode_names(names, max_len: int, lowercase: bool = True):
+    """Encode folded names as a padded int64 matrix and their lengths (≥ 1).
+
+    Names longer than ``max_len`` keep their *last* ``max_len`` characters: for
+    surnames the ending carries most of the nationality signal (-ov, -ski, -ez).
+    """
+    lengths = np.ones(len(names), dtype=np.int64)
+    ids = np.zeros((len(names), max(1, max_len)), dtype=np.int64)
+    for i, name in enumerate(names):
+        text = name.lower() if lowercase else name
+        raw = text.encode("ascii", "replace")[-max_len:]
+        if raw:
+            ids[i, : len(raw)] = _CHAR_TABLE[np.frombuffer(raw, dtype=np.uint8)]
+            lengths[i] = len(raw)
+    width = int(lengths.max()) if len(names) else 1
+    return ids[:, :width], lengths

@@ -1,0 +1,231 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import spacy
+from spacy.tokens import Span
+from spacy.training import Example
+from thinc.api import fix_random_seed
+
+from spacy_rnn.scorers import label_set_scores
+from spacy_rnn.text import fold_name
+
+TINY_MODEL = {
+    "@architectures": "spacy-rnn.CharRNNClassifier.v1",
+    "cell": "gru", "embed_size": 16, "hidden_size": 24, "n_layers": 1,
+    "bidirectional": True, "dropout": 0.0, "embed_dropout": 0.0, "max_len": 16, "lowercase": True,
+}
+TRAIN_DATA = [
+    ("Ivanov", ["Russian"]), ("Petrov", ["Russian"]), ("Smirnov", ["Russian"]), ("Kuznetsov", ["Russian"]),
+    ("Shevchenko", ["Ukrainian"]), ("Kovalenko", ["Ukrainian"]), ("Bondarenko", ["Ukrainian"]),
+    ("Nguyen", ["Vietnamese"]), ("Tran", ["Vietnamese"]), ("Pham", ["Vietnamese"]),
+    ("Garcia", ["Spanish", "Mexican"]), ("Lopez", ["Spanish", "Mexican"]), ("Hernandez", ["Mexican"]),
+]
+
+
+def make_untrained(**cfg):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("surname_nationality", config={"weights": None, "model": TINY_MODEL, **cfg})
+    return nlp
+
+
+def examples(nlp):
+    out = []
+    for name, labels in TRAIN_DATA:
+        ref = nlp.make_doc(name)
+        ref.cats = {lab: 1.0 for lab in labels}
+        out.append(Example(nlp.make_doc(name), ref))
+    return out
+
+
+@pytest.fixture(scope="module")
+def nlp_bundled():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("surname_nationality")
+    return nlp
+
+
+def test_fold_name():
+    assert fold_name("O’Néàl") == "O'Neal"
+    assert fold_name("Çetin") == "Cetin"
+    assert fold_name("Горбачёв") == "Gorbachev"
+    assert fold_name("😀") == ""
+
+
+def test_add_pipe_without_import():
+    code = ("import spacy, sys; nlp = spacy.blank('en'); nlp.add_pipe('surname_nationality');"
+            "assert 'spacy_rnn' in sys.modules; print(nlp('Khalid')._.nationality_tags)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().startswith("[")
+
+
+def test_bundled_weights_predict(nlp_bundled):
+    pipe = nlp_bundled.get_pipe("surname_nationality")
+    assert len(pipe.labels) == 37
+    doc = nlp_bundled("Nguyen")
+    probs = doc._.nationality
+    assert set(probs) == set(pipe.labels)
+    assert all(0.0 <= p <= 1.0 for p in probs.values())
+    assert next(iter(probs)) == "Vietnamese"            # most probable first
+    assert "Vietnamese" in doc._.nationality_tags
+    assert all(probs[t] >= pipe.threshold for t in doc._.nationality_tags)
+    russian = nlp_bundled("Gorbachev")._.nationality
+    assert russian["Russian"] > russian["Vietnamese"]
+
+
+def test_unicode_folding_same_prediction(nlp_bundled):
+    pipe = nlp_bundled.get_pipe("surname_nationality")
+    a, b = pipe.predict_proba(["Горбачёв", "Gorbachev"])
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀🎉", "山田", "x" * 10_000, "Mc\u200bDonald", "\x00\n\t"])
+def test_never_raises(nlp_bundled, text):
+    doc = nlp_bundled(text)
+    assert len(doc._.nationality) == 37
+    assert isinstance(doc._.nationality_tags, list)
+
+
+def test_empty_and_letterless_get_same_defined_prediction(nlp_bundled):
+    pipe = nlp_bundled.get_pipe("surname_nationality")
+    empty, emoji = pipe.predict_proba(["", "😀"])
+    np.testing.assert_array_equal(empty, emoji)
+
+
+def test_predict_proba_batch_and_bad_items(nlp_bundled):
+    pipe = nlp_bundled.get_pipe("surname_nationality")
+    names = ["Khalid", "Nguyen", "Smith", "Müller"]
+    probs = pipe.predict_proba(names)
+    assert probs.shape == (4, 37) and probs.dtype == np.float32
+    np.testing.assert_allclose(pipe.predict_proba(names, batch_size=1), probs, atol=1e-5)
+    with pytest.raises(ValueError, match=r"RNN-E001.*item 2 is None"):
+        pipe.predict_proba(["Khalid", "Nguyen", None])
+    with pytest.raises(ValueError, match="item 0 is 3"):
+        pipe.predict_proba([3])
+
+
+def test_topk_hidden_history(nlp_bundled):
+    pipe = nlp_bundled.get_pipe("surname_nationality")
+    table = pipe.topk("Khalid", k=4)
+    assert list(table.columns) == ["rank", "text", "nationality", "log_prob", "likelihood"]
+    assert list(table["rank"]) == [1, 2, 3, 4]
+    assert table["likelihood"].is_monotonic_decreasing
+    np.testing.assert_allclose(np.exp(table["log_prob"]), table["likelihood"], rtol=1e-5)
+    with pytest.raises(ValueError, match="E006"):
+        pipe.topk("Khalid", k=0)
+    hidden = pipe.predict_hidden("Khalid")
+    assert hidden.ndim == 1 and hidden.shape[0] > 0 and np.isfinite(hidden).all()
+    history = pipe.prediction_history("Khalid")
+    assert list(history["prefix"]) == ["K", "Kh", "Kha", "Khal", "Khali", "Khalid"]
+    assert history["nationality"].iloc[-1] == pipe.topk("Khalid", k=1)["nationality"].iloc[0]
+
+
+def test_person_entities_get_span_predictions(nlp_bundled):
+    doc = nlp_bundled.make_doc("Ask Nguyen and Ivanov about it")
+    doc.ents = [Span(doc, 1, 2, label="PERSON"), Span(doc, 3, 4, label="PERSON")]
+    doc = nlp_bundled.get_pipe("surname_nationality")(doc)
+    assert "Vietnamese" in doc.ents[0]._.nationality_tags
+    assert doc.ents[1]._.nationality["Russian"] > doc.ents[1]._.nationality["Vietnamese"]
+
+
+def test_spans_key():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("surname_nationality", config={"spans_key": "names"})
+    doc = nlp.make_doc("Ask Nguyen about it")
+    doc.spans["names"] = [Span(doc, 1, 2)]
+    doc = nlp.get_pipe("surname_nationality")(doc)
+    assert doc.spans["names"][0]._.nationality_tags[0] == "Vietnamese"
+
+
+def test_pipe_equals_call(nlp_bundled):
+    texts = ["Khalid", "", "Nguyen", "O’Néàl", "😀", "Schmidt"] * 3
+    for a, b in zip(nlp_bundled.pipe(texts, batch_size=4), (nlp_bundled(t) for t in texts)):
+        np.testing.assert_allclose(list(a._.nationality.values()), list(b._.nationality.values()), atol=1e-5)
+        assert a._.nationality_tags == b._.nationality_tags
+
+
+def test_call_before_initialize_raises():
+    nlp = make_untrained()
+    with pytest.raises(ValueError, match="E109"):
+        nlp("Khalid")
+
+
+def test_initialize_without_labels_raises():
+    nlp = make_untrained()
+    eg = Example(nlp.make_doc("x"), nlp.make_doc("x"))
+    with pytest.raises(ValueError, match="E923"):
+        nlp.initialize(lambda: [eg])
+
+
+def test_bad_cell_raises():
+    nlp = spacy.blank("en")
+    with pytest.raises(ValueError, match="E003"):
+        nlp.add_pipe("surname_nationality", config={"weights": None, "model": {**TINY_MODEL, "cell": "tcn"}})
+
+
+def test_missing_and_corrupt_weights_name_the_file(tmp_path):
+    nlp = spacy.blank("en")
+    with pytest.raises(ValueError, match=r"E002.*nowhere.*file not found"):
+        nlp.add_pipe("surname_nationality", config={"weights": str(tmp_path / "nowhere")})
+    trained = make_untrained()
+    trained.initialize(lambda: examples(trained))
+    trained.get_pipe("surname_nationality").to_disk(tmp_path / "pipe")
+    (tmp_path / "pipe" / "model").write_bytes(b"\x00garbage")
+    with pytest.raises(ValueError, match=r"E002.*pipe[/\\]model"):
+        spacy.blank("en").add_pipe("surname_nationality", config={"weights": str(tmp_path / "pipe")})
+
+
+def test_overfitting_io(tmp_path):
+    fix_random_seed(0)
+    nlp = make_untrained()
+    train = examples(nlp)
+    optimizer = nlp.initialize(lambda: train)
+    optimizer.learn_rate = 0.01
+    pipe = nlp.get_pipe("surname_nationality")
+    assert set(pipe.labels) == {"Russian", "Ukrainian", "Vietnamese", "Spanish", "Mexican"}
+    losses_seen = []
+    for _ in range(80):
+        losses = {}
+        nlp.update(train, sgd=optimizer, losses=losses)
+        losses_seen.append(losses["surname_nationality"])
+    assert losses_seen[-1] < 0.2 * losses_seen[0]
+    doc = nlp("Ivanov")
+    assert doc._.nationality_tags[0] == "Russian"
+    assert set(nlp("Garcia")._.nationality_tags) >= {"Spanish", "Mexican"}
+    scores = nlp.evaluate(train)
+    for key in ("nationality_top1", "nationality_top3", "nationality_macro_f", "nationality_per_label"):
+        assert key in scores
+    assert scores["nationality_top1"] == 1.0
+    texts = [name for name, _ in TRAIN_DATA] + ["", "😀"]
+    before = pipe.predict_proba(texts)
+    nlp.to_disk(tmp_path / "nlp")
+    nlp2 = spacy.load(tmp_path / "nlp")
+    np.testing.assert_array_equal(nlp2.get_pipe("surname_nationality").predict_proba(texts), before)
+    assert nlp2.get_pipe("surname_nationality").labels == pipe.labels
+    # Batched and single-doc calls agree up to float rounding (BLAS blocking differs with batch shape).
+    for a, b in zip(nlp2.pipe(texts), (nlp2(t) for t in texts)):
+        assert list(a._.nationality) == list(b._.nationality)
+        np.testing.assert_allclose(list(a._.nationality.values()), list(b._.nationality.values()), atol=1e-6)
+        assert a._.nationality_tags == b._.nationality_tags
+
+
+def test_bytes_round_trip():
+    nlp = make_untrained()
+    nlp.initialize(lambda: examples(nlp))
+    pipe = nlp.get_pipe("surname_nationality")
+    other = make_untrained().get_pipe("surname_nationality").from_bytes(pipe.to_bytes())
+    names = ["Ivanov", "Tran", ""]
+    np.testing.assert_array_equal(other.predict_proba(names), pipe.predict_proba(names))
+    assert other.labels == pipe.labels
+
+
+def test_label_set_scores():
+    labels = ["A", "B", "C"]
+    probs = np.array([[0.9, 0.2, 0.1], [0.3, 0.6, 0.7], [0.1, 0.8, 0.2]])
+    gold = np.array([[1, 0, 0], [0, 1, 0], [1, 0, 1]], dtype=float)
+    s = label_set_scores(probs, gold, labels, threshold=0.5)
+    assert s["nationality_top1"] == pytest.approx(1 / 3)
+    assert s["nationality_top3"] == pytest.approx(1.0)
+    assert s["nationality_per_label"]["A"]["p"] == 1.0
+    assert s["nationality_per_label"]["A"]["r"] == 0.5
