@@ -1,0 +1,286 @@
+"""Conversation-level name tables: from detected mentions to consistent replacements.
+
+A :class:`ConversationTable` collects every name *part* (a given name or a surname,
+ASCII-folded and lowercased: its *key*) found in one conversation, by any detector.
+Once a part is in the table, every occurrence of it in the conversation's text is
+found by a word scan (any case, accents folded, possessive ``'s``, optionally inside
+``@handles``) and replaced, so one detection anywhere protects every mention.
+
+Each part gets a nationality (the person's: predicted from the surname when the
+mention has one) and a pseudonym of the same kind and nationality, picked with a
+keyed hash (:class:`~spacy_rnn.anonymize.pseudonyms.Pseudonymizer`) and never equal
+to the original, to another name of the conversation, to another pseudonym of it,
+or to a word that occurs in its text (so reversing the mapping is exact).
+"""
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from ..layers.name_generator import normalize_name
+from .pseudonyms import AMBIGUOUS, GIVEN, SURNAME, Pseudonymizer
+from .shape import shape_of, transfer_shape
+
+NER, MODEL, KNOWN, PROPAGATION = "ner", "model", "known name", "propagation"
+SOURCE_RANK = {KNOWN: 0, NER: 1, MODEL: 2, PROPAGATION: 3}
+
+# a name part: letters, with inner apostrophes or hyphens (O'Brien, Jean-Luc)
+NAME_PART = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+HANDLE = re.compile(r"@[\w.\-]+")
+_POSSESSIVE = re.compile(r"['’][sS]$")
+HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "mister", "dame", "lord", "lady",
+              "sr", "jr", "st", "mme", "mlle", "herr", "frau", "sra", "sr", "señor", "señora"}
+PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la", "le", "el",
+             "al", "bin", "ibn", "ben", "ter", "ten", "af", "zu", "y", "e"}
+
+
+
+def _norm(surface: str) -> str:
+    if surface.isascii():
+        return surface.lower().replace("’", "'").strip("'-")
+    return normalize_name(surface)
+
+
+@dataclass
+class Mention:
+    """A detected name span in a text: character offsets and the detector that found it."""
+
+    start: int
+    end: int
+    source: str
+
+
+@dataclass
+class Entry:
+    """One name part of a conversation: kind, nationality, the ways it was written, its pseudonym."""
+
+    key: str
+    kind: str
+    surface: str
+    source: str
+    linked: Optional[str] = None  # key of the surname of the same person (for given names)
+    nationality: Optional[str] = None
+    pseudonym: Optional[str] = None
+    surfaces: Dict[str, str] = field(default_factory=dict)  # shape -> first surface of that shape
+    restore: Dict[str, str] = field(default_factory=dict)  # reversing: shape -> original as written
+
+
+@dataclass
+class Occurrence:
+    """One name part to replace in a text."""
+
+    start: int
+    end: int
+    key: str
+    source: str
+    handle: bool = False
+
+
+def name_parts(text: str, start: int = 0, end: Optional[int] = None) -> List[Tuple[int, int, str]]:
+    """Name parts inside ``text[start:end]``: (start, end, surface) without honorifics,
+    lowercase particles (van, de, al) or a trailing possessive 's."""
+    end = len(text) if end is None else end
+    parts = []
+    for m in NAME_PART.finditer(text, start, end):
+        s, e = m.start(), m.end()
+        surface = m.group()
+        pm = _POSSESSIVE.search(surface)
+        if pm and len(surface) > 3:
+            e -= 2
+            surface = surface[:-2]
+        low = surface.lower()
+        if low.rstrip(".") in HONORIFICS or (low in PARTICLES and surface.islower()):
+            continue
+        parts.append((s, e, surface))
+    return parts
+
+
+class ConversationTable:
+    """Every name part found in one conversation, and its pseudonym."""
+
+    def __init__(self, scope: str = ""):
+        self.scope = scope
+        self.entries: Dict[str, Entry] = {}
+        self.forbidden: Set[str] = set()
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    # -- collecting ------------------------------------------------------------------
+    def observe_text(self, text: str, pool_words: Set[str]) -> None:
+        """Remember the words of ``text`` that a pseudonym could collide with."""
+        for m in NAME_PART.finditer(text):
+            key = _norm(m.group())
+            if key in pool_words:
+                self.forbidden.add(key)
+
+    def add_name(self, parts: Sequence[str], source: str) -> List[str]:
+        """Register one person's name given as its parts (in order); returns their keys."""
+        keys = []
+        items = [(p, _norm(p)) for p in parts]
+        items = [(p, k) for p, k in items if len(k) >= 2 and k not in HONORIFICS]
+        if not items:
+            return keys
+        surname_key = items[-1][1] if len(items) >= 2 else None
+        for i, (surface, key) in enumerate(items):
+            kind = SURNAME if (surname_key is not None and i == len(items) - 1) else GIVEN
+            entry = self.entries.get(key)
+            if entry is None:
+                entry = self.entries[key] = Entry(key, kind, surface, source)
+            elif SOURCE_RANK[source] < SOURCE_RANK[entry.source]:
+                entry.source = source
+            if entry.pseudonym is None:
+                if len(items) >= 2 and kind == SURNAME and entry.kind == GIVEN and entry.linked is None:
+                    entry.kind = SURNAME  # first seen alone, now known as a surname
+                if kind == GIVEN and surname_key and entry.linked is None and entry.kind == GIVEN:
+                    entry.linked = surname_key
+            entry.surfaces.setdefault(shape_of(surface), surface)
+            keys.append(key)
+        return keys
+
+    def add_mentions(self, text: str, mentions: Iterable[Mention]) -> None:
+        """Register the name parts of detected mentions (full names first, so roles are known)."""
+        groups = [(m, name_parts(text, m.start, m.end)) for m in mentions]
+        for mention, parts in sorted(groups, key=lambda g: -len(g[1])):
+            if parts:
+                self.add_name([p[2] for p in parts], mention.source)
+
+    # -- pseudonyms ------------------------------------------------------------------------
+    def resolve(self, pseudonymizer: Pseudonymizer, nationality_of: Callable[[List[str]], List[Optional[str]]]) -> None:
+        """Give every new entry a nationality and a pseudonym (batched nationality prediction)."""
+        pending = [e for e in self.entries.values() if e.pseudonym is None]
+        if not pending:
+            return
+        need = [e for e in pending if e.nationality is None and (e.linked is None or e.linked not in self.entries)]
+        if need:
+            for e, nat in zip(need, nationality_of([e.surface for e in need])):
+                e.nationality = nat
+        for e in pending:
+            if e.nationality is None:
+                e.nationality = self.entries[e.linked].nationality
+        taken = set(self.entries) | self.forbidden
+        taken |= {e.pseudonym for e in self.entries.values() if e.pseudonym}
+        for e in sorted(pending, key=lambda e: e.key):
+            e.pseudonym = pseudonymizer.pick(self.scope, e.kind, e.nationality, e.key, taken)
+            taken.add(e.pseudonym)
+
+    # -- finding and replacing -------------------------------------------------------------
+    def _lookup(self, surface: str) -> Optional[str]:
+        key = _norm(surface)
+        if key in self.entries:
+            return key
+        return None
+
+    def find(self, text: str, mentions: Sequence[Mention] = (), handles: bool = False) -> List[Occurrence]:
+        """Every occurrence of a table entry in ``text`` (non-overlapping, sorted)."""
+        occ: List[Occurrence] = []
+        covered: List[Tuple[int, int, str]] = []
+        for m in mentions:
+            for s, e, surface in name_parts(text, m.start, m.end):
+                key = self._lookup(surface)
+                if key is not None:
+                    occ.append(Occurrence(s, e, key, m.source))
+                    covered.append((s, e, m.source))
+        taken = {(o.start, o.end) for o in occ}
+        if self.entries:
+            for m in NAME_PART.finditer(text):
+                for s, e, surface in self._split_word(m):
+                    if (s, e) in taken:
+                        continue
+                    key = self._lookup(surface)
+                    if key is None:
+                        continue
+                    if key in AMBIGUOUS and shape_of(surface) == "lower":
+                        continue
+                    entry = self.entries[key]
+                    source = KNOWN if entry.source == KNOWN else PROPAGATION
+                    occ.append(Occurrence(s, e, key, source))
+            if handles:
+                occ.extend(self._find_in_handles(text))
+        occ.sort(key=lambda o: (o.start, -o.end))
+        out: List[Occurrence] = []
+        last_end = -1
+        for o in occ:
+            if o.start >= last_end:
+                out.append(o)
+                last_end = o.end
+        return out
+
+    def _split_word(self, m) -> List[Tuple[int, int, str]]:
+        """A scanned word as a whole, without a possessive 's, or split at ' and - when the
+        whole is not a known name (Jean-Luc, Khalid's)."""
+        word, s = m.group(), m.start()
+        if self._lookup(word):
+            return [(s, m.end(), word)]
+        pm = _POSSESSIVE.search(word)
+        if pm and self._lookup(word[:-2]):
+            return [(s, m.end() - 2, word[:-2])]
+        if "-" in word or "'" in word or "’" in word:
+            return [(s + p.start(), s + p.end(), p.group()) for p in re.finditer(r"[^\W\d_]+", word)]
+        return [(s, m.end(), word)]
+
+    def _find_in_handles(self, text: str) -> List[Occurrence]:
+        keys = [k for k in self.entries if len(k) >= 3 and k.isalpha()]
+        if not keys:
+            return []
+        pattern = re.compile("|".join(sorted(map(re.escape, keys), key=len, reverse=True)), re.IGNORECASE)
+        found = []
+        for h in HANDLE.finditer(text):
+            for m in pattern.finditer(text, h.start() + 1, h.end()):
+                found.append(Occurrence(m.start(), m.end(), m.group().lower(), PROPAGATION, handle=True))
+        return found
+
+    def replacement(self, surface: str, key: str) -> str:
+        """The pseudonym of ``key`` written in the shape of ``surface``."""
+        entry = self.entries[key]
+        if entry.restore:
+            exact = entry.restore.get(shape_of(surface))
+            if exact:
+                return exact
+        return transfer_shape(surface, entry.pseudonym or key)
+
+
+@dataclass
+class Replaced:
+    """One replaced mention (adjacent parts merged): offsets in the original text."""
+
+    start: int
+    end: int
+    original: str
+    replacement: str
+    detected_by: str
+    nationality: Optional[str]
+
+    def as_dict(self) -> dict:
+        return {"start_char": self.start, "end_char": self.end, "original": self.original,
+                "replacement": self.replacement, "detected_by": self.detected_by, "nationality": self.nationality}
+
+
+def apply(text: str, table: ConversationTable, occurrences: Sequence[Occurrence]) -> Tuple[str, List[Replaced]]:
+    """The anonymized text and one :class:`Replaced` per mention."""
+    pieces: List[str] = []
+    records: List[Replaced] = []
+    pos = 0
+    for o in occurrences:
+        surface = text[o.start:o.end]
+        new = table.replacement(surface, o.key)
+        pieces.append(text[pos:o.start])
+        pieces.append(new)
+        pos = o.end
+        entry = table.entries[o.key]
+        prev = records[-1] if records else None
+        gap = text[prev.end:o.start] if prev is not None else None
+        if prev is not None and gap is not None and gap.strip() == "" and 0 < len(gap) <= 2 and \
+                not o.handle and prev.detected_by == o.source:
+            prev.original = text[prev.start:o.end]
+            prev.replacement = prev.replacement + gap + new
+            prev.end = o.end
+            if entry.kind == SURNAME:
+                prev.nationality = entry.nationality
+        else:
+            records.append(Replaced(o.start, o.end, surface, new, o.source, entry.nationality))
+    pieces.append(text[pos:])
+    return "".join(pieces), records
+
+
+__all__ = ["ConversationTable", "Mention", "Entry", "Occurrence", "Replaced", "apply", "name_parts",
+           "NER", "MODEL", "KNOWN", "PROPAGATION"]

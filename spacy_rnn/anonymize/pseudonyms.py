@@ -1,0 +1,134 @@
+"""Pseudonym pools and the keyed choice of a pseudonym.
+
+A *pool* holds, for each nationality and kind of name (given name / surname),
+names sampled from the nationality-conditioned GRU generator and filtered: not a
+training name, not a duplicate, one word, 2-14 characters. Two sources:
+
+- ``"bundled"`` (default): ``spacy_rnn/models/name_generator/pool.json``, sampled
+  once by ``scripts/build_name_pool_anon.py`` (``spacy project run anon-pool``).
+  Nothing is sampled at run time, so startup is instant and every machine sees the
+  very same pool whatever its CPU or torch build.
+- ``"generate"``: sampled at load time from the bundled generator with seeds derived
+  from the secret key (HMAC), so the pool itself is unknown to anyone without the key.
+
+The pseudonym of a name is ``pool[HMAC(key, scope, kind, name) mod len(pool)]``,
+stepping forward past candidates that are the original itself or already taken in
+the conversation (another name or pseudonym, or a word of the conversation's text).
+"""
+import json
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Union
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from .keys import keyed_int
+
+Pools = Dict[str, Dict[str, List[str]]]  # nationality -> kind -> names (normalized, lowercase)
+GIVEN, SURNAME = "given", "surname"
+# lowercase occurrences of these are words, not names ("will", "may", "bill"): only Title/UPPER count
+AMBIGUOUS = set(STOP_WORDS) | {"bill", "rose", "mark", "grace", "hope", "faith", "joy", "june", "april", "may",
+                               "august", "sue", "pat", "ray", "dean", "frank", "art", "gene", "jack", "rich",
+                               "guy", "mike", "max", "sky", "summer", "autumn", "dawn", "ivy", "lily", "destiny",
+                               "chance", "king", "young", "long", "brown", "white", "black", "green", "gray",
+                               "grey", "price", "hall", "wood", "stone", "baker", "cook", "miller", "hunter"}
+
+
+def generator_path() -> Path:
+    return Path(__file__).resolve().parent.parent / "models" / "name_generator"
+
+
+def keep_candidate(name: str, generator=None) -> bool:
+    """A sampled name is usable as a pseudonym: one word of 2-14 letters (plus ' or -),
+    and not a name of the generator's training lists."""
+    if not (2 <= len(name) <= 14) or " " in name or not name[0].isalpha() or not name[-1].isalpha():
+        return False
+    return generator is None or not generator.is_training_name(name)
+
+
+def sample_pool(generator, nationality: str, kind: str, size: int, seed: int, temperature: float = 1.0,
+                rank_factor: int = 1, max_rounds: int = 8) -> List[str]:
+    """``size`` distinct usable names sampled from ``generator`` (fewer only if it keeps
+    repeating). With ``rank_factor`` k > 1, k×size candidates are collected and the
+    ``size`` most typical ones (lowest loss per character under the generator) are kept,
+    in sampling order."""
+    want = size * max(1, rank_factor)
+    pool: List[str] = []
+    seen: Set[str] = set()
+    for round_ in range(max_rounds):
+        for name in generator.sample(nationality, kind, max(64, 2 * (want - len(pool))), seed=seed + round_,
+                                     temperature=temperature):
+            if name not in seen and keep_candidate(name, generator):
+                seen.add(name)
+                pool.append(name)
+                if len(pool) == want:
+                    break
+        if len(pool) == want:
+            break
+    if rank_factor > 1 and len(pool) > size:
+        nll = generator.log_likelihood(pool, nationality, kind)
+        keep = set(sorted(range(len(pool)), key=lambda i: (float(nll[i]), i))[:size])
+        pool = [n for i, n in enumerate(pool) if i in keep]
+    return pool[:size]
+
+
+def generate_pools(generator, size: int, seed_of: Callable[[str, str], int], temperature: float = 1.0,
+                   nationalities: Optional[Iterable[str]] = None, progress: bool = False,
+                   rank_factor: int = 1) -> Pools:
+    labels = list(nationalities or generator.labels)
+    items = [(nat, kind) for nat in labels for kind in (GIVEN, SURNAME)]
+    if progress:
+        from tqdm import tqdm
+        items = tqdm(items, desc="sampling name pools", unit="pool")
+    pools: Pools = {}
+    for nat, kind in items:
+        pools.setdefault(nat, {})[kind] = sample_pool(generator, nat, kind, size, seed_of(nat, kind), temperature,
+                                                      rank_factor)
+    return pools
+
+
+def load_pools(path: Union[str, Path]) -> Pools:
+    data = json.loads(Path(path).read_text(encoding="utf8"))
+    return data["pools"]
+
+
+class Pseudonymizer:
+    """Keyed, deterministic choice of pseudonyms from per-nationality pools."""
+
+    def __init__(self, pools: Pools, key: bytes, fallback_nationality: str = "English"):
+        # words that are also common English words ("may", "will") never become pseudonyms
+        self.pools = {nat: {k: [n for n in v if n not in AMBIGUOUS] for k, v in kinds.items() if v}
+                      for nat, kinds in pools.items()}
+        self.key = key
+        self.fallback = fallback_nationality if fallback_nationality in self.pools else sorted(self.pools)[0]
+        self.words: Set[str] = {n for kinds in self.pools.values() for names in kinds.values() for n in names}
+
+    @property
+    def nationalities(self) -> List[str]:
+        return sorted(self.pools)
+
+    def _pool(self, nationality: Optional[str], kind: str) -> List[str]:
+        kinds = self.pools.get(nationality or "", {}) or self.pools[self.fallback]
+        return kinds.get(kind) or kinds.get(SURNAME if kind == GIVEN else GIVEN) or self.pools[self.fallback][kind]
+
+    def pick(self, scope: str, kind: str, nationality: Optional[str], name: str, taken: Set[str]) -> str:
+        """The pseudonym (normalized, lowercase) for normalized ``name``; never ``name`` itself,
+        never in ``taken``. Deterministic given the key and the arguments."""
+        h = keyed_int(self.key, scope, kind, name)
+        order: Sequence[List[str]] = [self._pool(nationality, kind)]
+        order += [self.pools[n][kind] for n in self.nationalities if self.pools[n].get(kind)]
+        for pool in order:
+            n = len(pool)
+            start = h % n
+            for i in range(n):
+                cand = pool[(start + i) % n]
+                if cand != name and cand not in taken:
+                    return cand
+        # every pool exhausted (impossible in practice): a distinct, still name-shaped string
+        i = 2
+        while f"{name}{i}" in taken:
+            i += 1
+        return f"{order[0][h % len(order[0])]}{i}"
+
+
+__all__ = ["Pseudonymizer", "Pools", "sample_pool", "generate_pools", "load_pools", "keep_candidate",
+           "generator_path", "GIVEN", "SURNAME", "AMBIGUOUS"]
