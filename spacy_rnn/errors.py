@@ -32,6 +32,14 @@ class Warnings(metaclass=_RNNCodes):
     W200 = ("No lexicon given to '{name}' at initialize: the gazetteer and word-frequency features stay "
             "zero, which costs recall on lowercase names. Pass `lexicon_path` (see scripts/preprocess_ner.py).")
 
+    # name_anonymizer (W300-W349)
+    W300 = ("No secret key for name_anonymizer (no key_file, environment variable {env} unset): using a "
+            "random key for this process only, so pseudonyms will differ between runs and processes.")
+    W301 = ("surname_nationality is unavailable to name_anonymizer ({reason}); every name gets the "
+            "nationality {default!r}.")
+    W302 = ("person_name_detector is unavailable to name_anonymizer ({reason}); names are found only by "
+            "an upstream NER or span key, known names and propagation.")
+
 
 class Errors(metaclass=_RNNCodes):
     E001 = ("predict_proba expects an iterable of str, but item {index} is {value!r} "
@@ -67,6 +75,18 @@ class Errors(metaclass=_RNNCodes):
     E202 = "Lexicon file {path} for '{name}' is missing or not valid JSON with keys first/last/freq/cap: {reason}"
     E203 = "threshold must be a number in (0, 1), got {value!r}."
     E204 = "find_names expects an iterable of spaCy Doc objects, but item {index} is of type {type_name}."
+
+    # name_anonymizer and the anonymize CLI (E300-E349)
+    E300 = ("No secret key: pass --key-file FILE (create one with --create-key) or set the environment "
+            "variable {env}.")
+    E301 = "Cannot read the secret key from {path}: {reason}."
+    E302 = "The secret key in the environment variable {env} is shorter than {n} bytes."
+    E303 = ("Name generator file {path} is missing. Re-install spacy-rnn or rebuild it with "
+            "`spacy project run anon-train` and `spacy project run anon-pool`.")
+    E304 = "Expected {option} to be one of {options}, got {value!r}."
+    E305 = "Invalid field path {path!r}: {reason}."
+    E306 = "Invalid mapping file {path}: {reason}."
+    E307 = "Input file {path} does not exist."
 
 
 __all__ = ["Errors", "Warnings", "logger"]
