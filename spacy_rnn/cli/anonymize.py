@@ -107,6 +107,11 @@ def parse_record(raw: bytes, line: int, text_steps, conv_steps, known_steps):
     if not isinstance(record, dict):
         raise FieldError(f"not a JSON object (got {type(record).__name__})")
     texts = locate_strings(record, text_steps)
+    for loc, value in texts:
+        try:
+            value.encode("utf8")
+        except UnicodeEncodeError:
+            raise FieldError(f"field '{_show_loc(loc)}' is not valid Unicode (lone surrogate)") from None
     conv = None
     if conv_steps is not None:
         found = locate(record, conv_steps, required=True)
@@ -125,6 +130,20 @@ def parse_record(raw: bytes, line: int, text_steps, conv_steps, known_steps):
             elif isinstance(value, list):
                 known.extend(v for v in value if isinstance(v, str))
     return record, texts, conv, known
+
+
+def _show_loc(loc) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(loc))
+
+
+def dump_line(record: Any) -> str:
+    """The record as one JSON line: UTF-8 as is, \\u escapes only where a string is not valid Unicode."""
+    line = json.dumps(record, ensure_ascii=False)
+    try:
+        line.encode("utf8")
+    except UnicodeEncodeError:
+        line = json.dumps(record)
+    return line + "\n"
 
 
 def read_lines(path: Path) -> Iterator[Tuple[int, bytes]]:
@@ -354,11 +373,11 @@ def run_anonymize(args) -> int:
                 set_at(record, loc, new_text)
                 n_mentions += len(records)
                 by_source.update(r.detected_by for r in records)
-            out.f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.f.write(dump_line(record))
             n_out += 1
             if last_line[scope] == line:
                 if mapping and table.entries:
-                    mapping.f.write(json.dumps(_mapping_entry(table, conv, n_out), ensure_ascii=False) + "\n")
+                    mapping.f.write(dump_line(_mapping_entry(table, conv, n_out)))
                 del tables[scope]
         n_reported = len(report.errors)
         if n_reported or args.errors_file:
@@ -491,7 +510,7 @@ def run_deanonymize(args) -> int:
                 for loc, text in texts:
                     new_text, _ = apply(text, table, table.find(text, (), handles=args.handles))
                     set_at(record, loc, new_text)
-            out.f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.f.write(dump_line(record))
         out.commit()
         if report.errors:
             err = AtomicFile(errors_path)
