@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from ..layers.name_generator import normalize_name
 from .pseudonyms import AMBIGUOUS, GIVEN, SURNAME, Pseudonymizer
 from .shape import shape_of, transfer_shape
@@ -88,8 +90,8 @@ def name_parts(text: str, start: int = 0, end: Optional[int] = None) -> List[Tup
             e -= 2
             surface = surface[:-2]
         low = surface.lower()
-        if low.rstrip(".") in HONORIFICS or (low in PARTICLES and surface.islower()):
-            continue
+        if low.rstrip(".") in HONORIFICS or (surface.islower() and (low in PARTICLES or low in STOP_WORDS)):
+            continue  # "Mr", "van", "of" inside a detected span are not name parts
         parts.append((s, e, surface))
     return parts
 

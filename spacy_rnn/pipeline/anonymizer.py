@@ -39,6 +39,7 @@ from ..anonymize.core import (KNOWN, MODEL, NER, ConversationTable, Mention, app
 from ..anonymize.keys import DEFAULT_KEY_ENV, load_key, new_key, keyed_int
 from ..anonymize.pseudonyms import Pseudonymizer, generate_pools, generator_path, load_pools
 from ..errors import Errors, Warnings
+from ..layers.name_generator import normalize_name
 
 DETECTOR_MODES = ("auto", "always", "never")
 POOL_SOURCES = ("bundled", "generate")
@@ -267,8 +268,8 @@ class NameAnonymizer:
             labels = self._nationality.labels
             probs = np.asarray(self._nationality.predict_proba(todo))
             for name, row in zip(todo, probs):
-                has_letters = any(c.isascii() and c.isalpha() for c in name) or any(c.isalpha() for c in name)
-                self._nat_cache[name] = labels[int(row.argmax())] if has_letters and row.size else default
+                # a name with no letters left after ASCII folding carries no nationality signal
+                self._nat_cache[name] = labels[int(row.argmax())] if normalize_name(name) and row.size else default
             if len(self._nat_cache) > 200_000:
                 self._nat_cache.clear()
         return [self._nat_cache.get(n, default) for n in names]
