@@ -6,6 +6,7 @@ import warnings
 
 import pytest
 import spacy
+import torch
 from spacy.tokens import Doc
 
 from spacy_rnn.anonymize.keys import keyed_int, load_key, write_key
@@ -250,3 +251,16 @@ def test_docs_are_plain_spacy_docs(nlp):
     doc = nlp("Aiko Tanaka")
     assert isinstance(doc, Doc)
     json.dumps(doc._.pseudonyms)  # JSON-serializable
+
+
+def test_generated_pools_are_keyed():
+    torch.set_num_threads(1)
+    a = make_nlp(pool="generate", pool_size=10)
+    c = make_nlp(key="a-different-key-0123456789abcdef", pool="generate", pool_size=10)
+    anon_a = a.get_pipe("name_anonymizer")
+    pa, pc = anon_a.pseudonymizer, c.get_pipe("name_anonymizer").pseudonymizer
+    assert pa.pools != pc.pools
+    assert all(5 <= len(names) <= 10 for kinds in pa.pools.values() for names in kinds.values())
+    assert anon_a._load_pools() == {n: {k: v for k, v in kinds.items()} for n, kinds in anon_a._load_pools().items()}
+    text = "Aiko Tanaka"
+    assert a(text)._.anonymized == a(text)._.anonymized != text

@@ -17,7 +17,7 @@ the conversation (another name or pseudonym, or a word of the conversation's tex
 """
 import json
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Union
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -73,16 +73,36 @@ def sample_pool(generator, nationality: str, kind: str, size: int, seed: int, te
 
 def generate_pools(generator, size: int, seed_of: Callable[[str, str], int], temperature: float = 1.0,
                    nationalities: Optional[Iterable[str]] = None, progress: bool = False,
-                   rank_factor: int = 1) -> Pools:
+                   rank_factor: int = 1, max_rounds: int = 8) -> Pools:
+    """A pool for every nationality and kind, sampled in batched rounds (all pools at once);
+    same filtering and ranking as :func:`sample_pool`."""
     labels = list(nationalities or generator.labels)
     items = [(nat, kind) for nat in labels for kind in (GIVEN, SURNAME)]
+    want = size * max(1, rank_factor)
+    found: Dict[Tuple[str, str], List[str]] = {item: [] for item in items}
+    seen: Dict[Tuple[str, str], Set[str]] = {item: set() for item in items}
+    rounds = range(max_rounds)
     if progress:
         from tqdm import tqdm
-        items = tqdm(items, desc="sampling name pools", unit="pool")
+        rounds = tqdm(rounds, desc="sampling name pools", unit="round")
+    for round_ in rounds:
+        todo = [item for item in items if len(found[item]) < want]
+        if not todo:
+            break
+        requests = [(nat, kind, max(64, 2 * (want - len(found[(nat, kind)]))), seed_of(nat, kind) + round_)
+                    for nat, kind in todo]
+        for item, names in zip(todo, generator.sample_batch(requests, temperature)):
+            for name in names:
+                if len(found[item]) < want and name not in seen[item] and keep_candidate(name, generator):
+                    seen[item].add(name)
+                    found[item].append(name)
     pools: Pools = {}
-    for nat, kind in items:
-        pools.setdefault(nat, {})[kind] = sample_pool(generator, nat, kind, size, seed_of(nat, kind), temperature,
-                                                      rank_factor)
+    for (nat, kind), pool in found.items():
+        if rank_factor > 1 and len(pool) > size:
+            nll = generator.log_likelihood(pool, nat, kind)
+            keep = set(sorted(range(len(pool)), key=lambda i: (float(nll[i]), i))[:size])
+            pool = [n for i, n in enumerate(pool) if i in keep]
+        pools.setdefault(nat, {})[kind] = pool[:size]
     return pools
 
 

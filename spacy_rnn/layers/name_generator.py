@@ -127,21 +127,35 @@ class NameGenerator:
         return i < len(digests) and digests[i] == d
 
     # -- sampling ----------------------------------------------------------------
-    @torch.no_grad()
     def sample(self, nationality: Union[str, int], kind: Union[str, int], n: int, seed: int,
                temperature: float = 1.0, max_len: int = MAX_LEN) -> List[str]:
         """Sample ``n`` names (normalized, lowercase) deterministically from ``seed``."""
-        nat = self.label_index[nationality] if isinstance(nationality, str) else int(nationality)
-        kind_id = KINDS.index(kind) if isinstance(kind, str) else int(kind)
-        if n <= 0:
-            return []
-        uniforms = np.random.Generator(np.random.PCG64(seed)).random((max_len + 1, n))
-        nat_t = torch.full((n,), nat, dtype=torch.long)
-        kind_t = torch.full((n,), kind_id, dtype=torch.long)
-        step = torch.full((n, 1), BOS, dtype=torch.long)
+        return self.sample_batch([(nationality, kind, n, seed)], temperature, max_len)[0]
+
+    @torch.no_grad()
+    def sample_batch(self, requests: Sequence[Tuple[Union[str, int], Union[str, int], int, int]],
+                     temperature: float = 1.0, max_len: int = MAX_LEN) -> List[List[str]]:
+        """Several (nationality, kind, n, seed) requests in one batched pass; request i gets
+        the same names as ``sample(*requests[i])``, up to float rounding."""
+        nats, kinds, uniforms, sizes = [], [], [], []
+        for nationality, kind, n, seed in requests:
+            nat = self.label_index[nationality] if isinstance(nationality, str) else int(nationality)
+            kind_id = KINDS.index(kind) if isinstance(kind, str) else int(kind)
+            n = max(0, int(n))
+            sizes.append(n)
+            nats += [nat] * n
+            kinds += [kind_id] * n
+            uniforms.append(np.random.Generator(np.random.PCG64(seed)).random((max_len + 1, n)))
+        total = len(nats)
+        if total == 0:
+            return [[] for _ in requests]
+        uniforms_all = np.concatenate(uniforms, axis=1)
+        nat_t = torch.tensor(nats, dtype=torch.long)
+        kind_t = torch.tensor(kinds, dtype=torch.long)
+        step = torch.full((total, 1), BOS, dtype=torch.long)
         hidden = None
-        out = np.full((n, max_len + 1), EOS, dtype=np.int64)
-        done = np.zeros(n, dtype=bool)
+        out = np.full((total, max_len + 1), EOS, dtype=np.int64)
+        done = np.zeros(total, dtype=bool)
         for t in range(max_len + 1):
             logits, hidden = self.module(step, nat_t, kind_t, hidden)
             logits = logits[:, -1, :].double() / max(temperature, 1e-3)
@@ -152,7 +166,7 @@ class NameGenerator:
             probs = torch.softmax(logits, dim=-1).numpy()
             cdf = np.cumsum(probs, axis=1)
             cdf[:, -1] = 1.0
-            ids = (cdf < uniforms[t][:, None]).sum(axis=1)
+            ids = (cdf < uniforms_all[t][:, None]).sum(axis=1)
             if t == max_len:
                 ids[:] = EOS
             ids[done] = EOS
@@ -169,7 +183,11 @@ class NameGenerator:
                     break
                 chars.append(ID_TO_CHAR.get(int(i), ""))
             names.append(_SPACES.sub(" ", "".join(chars)).strip(" '-"))
-        return names
+        result, start = [], 0
+        for n in sizes:
+            result.append(names[start:start + n])
+            start += n
+        return result
 
     @torch.no_grad()
     def log_likelihood(self, names: Sequence[str], nationality: str, kind: str) -> np.ndarray:
