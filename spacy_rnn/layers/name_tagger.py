@@ -26,6 +26,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
+from spacy.attrs import ORTH
 from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import ArgsKwargs, Model, torch2xp, xp2torch
@@ -109,7 +110,7 @@ class TokenFeaturizer:
         self._reset()
 
     def _reset(self) -> None:
-        self.rows: Dict[str, int] = {}
+        self.rows: Dict[int, int] = {}  # ORTH hash -> table row
         cap = 4096
         self.W = np.zeros((cap,), dtype="int64")
         self.C = np.zeros((cap, self.max_chars), dtype="int64")
@@ -122,7 +123,7 @@ class TokenFeaturizer:
         self.C = np.resize(self.C, (cap, self.max_chars))
         self.F = np.resize(self.F, (cap, N_FEATS))
 
-    def _add(self, s: str, vocab: Dict[str, int], lexicon: Dict[str, int]) -> int:
+    def _add(self, key: int, s: str, vocab: Dict[str, int], lexicon: Dict[str, int]) -> int:
         if self.n >= self.W.shape[0]:
             self._grow()
         row = self.n
@@ -141,7 +142,7 @@ class TokenFeaturizer:
         f[N_SHAPE + 1] = float(bool(flags & LAST_NAME))
         f[N_SHAPE + 2 + ((flags >> FREQ_SHIFT) & 7) % FREQ_BUCKETS] = 1.0
         f[N_SHAPE + 2 + FREQ_BUCKETS + ((flags >> CAP_SHIFT) & 3)] = 1.0
-        self.rows[s] = row
+        self.rows[key] = row
         return row
 
     def __call__(self, docs: Sequence[Doc], vocab: Dict[str, int], lexicon: Dict[str, int]) -> NameBatch:
@@ -149,33 +150,37 @@ class TokenFeaturizer:
         if key != self._key or self.n > self.cache_size:
             self._key = key
             self._reset()
-        rows, add = self.rows, self._add
-        chunks: List[List[int]] = []
+        # Token strings are read as ORTH hashes (one numpy array per doc); only the
+        # distinct hashes of the batch go through Python, and only new ones are featurized.
+        arrays = [doc.to_array(ORTH) for doc in docs]
+        doc_lengths = [len(a) for a in arrays]
+        n_tokens = sum(doc_lengths)
+        if n_tokens == 0:
+            empty = np.zeros((0,), dtype="int64")
+            return NameBatch(empty, np.zeros((0, self.max_chars), dtype="int64"),
+                             np.zeros((0, N_FEATS), dtype="float32"), np.zeros((0, 1), dtype="int64"), empty, 0)
+        hashes = np.concatenate(arrays)
+        uniq, inverse = np.unique(hashes, return_inverse=True)
+        rows, add, strings = self.rows, self._add, docs[0].vocab.strings
+        table_rows = np.empty((len(uniq) + 1,), dtype="int64")
+        table_rows[0] = 0
+        for j, h in enumerate(uniq.tolist(), 1):
+            r = rows.get(h)
+            if r is None:
+                r = add(h, strings[h], vocab, lexicon)
+            table_rows[j] = r
         L = self.max_len
-        n_tokens = 0
-        for doc in docs:
-            ids = []
-            for tok in doc:
-                s = tok.text
-                r = rows.get(s)
-                if r is None:
-                    r = add(s, vocab, lexicon)
-                ids.append(r)
-            n_tokens += len(ids)
-            for start in range(0, len(ids), L):
-                chunks.append(ids[start:start + L])
-        lengths = np.array([len(c) for c in chunks], dtype="int64")
-        T = int(lengths.max()) if len(chunks) else 1
-        idx = np.zeros((len(chunks), T), dtype="int64")
-        for b, c in enumerate(chunks):
-            idx[b, : len(c)] = c
-        # Only the rows this batch uses go to torch (renumbered, padding first).
-        used, local = np.unique(idx, return_inverse=True)
-        if used[0] != 0:
-            used = np.concatenate([[0], used])
-            local = local + 1
-        local = local.reshape(idx.shape)
-        return NameBatch(self.W[used], self.C[used], self.F[used], local, lengths, n_tokens)
+        chunk_lengths = []
+        for n in doc_lengths:
+            chunk_lengths.extend([L] * (n // L))
+            if n % L:
+                chunk_lengths.append(n % L)
+        lengths = np.array(chunk_lengths, dtype="int64")
+        T = int(lengths.max())
+        mask = np.arange(T)[None, :] < lengths[:, None]
+        idx = np.zeros((len(lengths), T), dtype="int64")
+        idx[mask] = inverse.reshape(-1) + 1
+        return NameBatch(self.W[table_rows], self.C[table_rows], self.F[table_rows], idx, lengths, n_tokens)
 
 
 class NameTaggerModule(nn.Module):

@@ -116,7 +116,7 @@ class PersonNameDetector(TorchPipe):
     # -- readiness / IO hooks ----------------------------------------------------------
     @property
     def is_ready(self) -> bool:
-        return bool(self.model.layers[0].layers) and bool(self.model.attrs["vocab"])
+        return bool(self.model.layers[0].layers) and int(self.cfg.get("n_vocab", 0)) >= 2
 
     def _set_model_dims_from_cfg(self) -> None:
         self.model.set_dim("nV", int(self.cfg["n_vocab"]), force=True)
@@ -142,26 +142,26 @@ class PersonNameDetector(TorchPipe):
         return _softmax(self.model.ops.to_numpy(logits))
 
     def _decode(self, docs: Sequence[Doc], probs: np.ndarray, threshold: float) -> List[List[Span]]:
+        """BIO decoding: a token is inside a name when P(B)+P(I) >= threshold; a name
+        starts at an inside token that follows an outside one, or whose P(B) >= P(I)."""
         inside = (1.0 - probs[:, O]) >= threshold
         begin = probs[:, B] >= probs[:, I]
-        out: List[List[Span]] = []
-        offset = 0
-        for doc in docs:
-            n = len(doc)
-            spans: List[Span] = []
-            start = end = -1
-            for i in np.flatnonzero(inside[offset:offset + n]):
-                i = int(i)
-                if start >= 0 and (i != end or begin[offset + i]):
-                    spans.append(Span(doc, start, end, label=SPAN_LABEL))
-                    start = -1
-                if start < 0:
-                    start = i
-                end = i + 1
-            if start >= 0:
-                spans.append(Span(doc, start, end, label=SPAN_LABEL))
-            out.append(spans)
-            offset += n
+        lengths = np.array([len(doc) for doc in docs], dtype="int64")
+        starts = np.concatenate([[0], np.cumsum(lengths)])
+        out: List[List[Span]] = [[] for _ in docs]
+        positions = np.flatnonzero(inside)
+        if not len(positions):
+            return out
+        doc_of = np.searchsorted(starts, positions, side="right") - 1
+        cur_doc, span_start, span_end = -1, -1, -1
+        for pos, d in zip(positions.tolist(), doc_of.tolist()):
+            i = pos - int(starts[d])
+            if d != cur_doc or i != span_end or begin[pos]:
+                if cur_doc >= 0:
+                    out[cur_doc].append(Span(docs[cur_doc], span_start, span_end, label=SPAN_LABEL))
+                cur_doc, span_start = d, i
+            span_end = i + 1
+        out[cur_doc].append(Span(docs[cur_doc], span_start, span_end, label=SPAN_LABEL))
         return out
 
     def find_names(self, docs: Iterable[Doc], *, batch_size: Optional[int] = None,

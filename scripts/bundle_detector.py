@@ -1,0 +1,56 @@
+"""Pick the decision threshold on the dev split and bundle the trained person_name_detector.
+
+Reads a trained pipeline (``training/ner/model-best``), sweeps the threshold on the REAL dev
+tweets (corpus/ner/dev.spacy, never the test split) and keeps the one with the best span-overlap
+F2 (recall weighted: a missed name is a leak, a false alarm only replaces a word), then writes
+the component with ``to_disk`` into spacy_rnn/models/person_name_detector/ (cfg + model). The
+MODEL_CARD.md there is written by hand from benchmarks/results/name_detection.json.
+
+Usage: python scripts/bundle_detector.py [training/ner/model-best] [corpus/ner/dev.spacy]
+"""
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import spacy
+import torch
+from spacy.tokens import DocBin
+
+from spacy_rnn.pipeline._base import bundled_path
+from spacy_rnn.pipeline.name_detector import name_span_counts, prf_from_counts
+
+KEY = "person_names"
+
+
+def main(model_dir: str = "training/ner/model-best", dev_path: str = "corpus/ner/dev.spacy") -> None:
+    torch.set_num_threads(1)
+    nlp = spacy.load(model_dir)
+    det = nlp.get_pipe("person_name_detector")
+    gold_docs = list(DocBin().from_disk(dev_path).get_docs(nlp.vocab))
+    gold = [sorted((s.start_char, s.end_char) for s in d.spans[KEY]) for d in gold_docs]
+    docs = [nlp.make_doc(d.text) for d in gold_docs]
+    sweep = {}
+    for t in np.round(np.arange(0.15, 0.86, 0.05), 2):
+        preds = det.find_names(docs, threshold=float(t))
+        pairs = [(g, [(s.start_char, s.end_char) for s in p]) for g, p in zip(gold, preds)]
+        s = prf_from_counts(name_span_counts(pairs))
+        p, r = s["names_overlap_p"], s["names_overlap_r"]
+        f2 = 5 * p * r / (4 * p + r) if p + r else 0.0
+        sweep[float(t)] = {"overlap_p": round(p, 3), "overlap_r": round(r, 3), "f2": round(f2, 4),
+                           "exact_f": round(s["names_f"], 3)}
+    # best F2; ties -> the threshold closest to 0.5
+    best = max(sweep, key=lambda t: (sweep[t]["f2"], -abs(t - 0.5)))
+    print(json.dumps(sweep, indent=1))
+    print(f"✔ threshold {best}: {sweep[best]}")
+    det.cfg["threshold"] = best
+    out = bundled_path("person_name_detector")
+    out.mkdir(parents=True, exist_ok=True)
+    det.to_disk(out)
+    (out / "threshold_sweep_dev.json").write_text(json.dumps({"chosen": best, "sweep": sweep}, indent=1))
+    size = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
+    print(f"✔ bundled into {out} ({size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,201 @@
+"""person_name_detector: bundled weights, errors, edge cases, overfitting IO, serialization."""
+import json
+
+import numpy as np
+import pytest
+import spacy
+from spacy.training import Example
+from spacy.util import fix_random_seed, load_config
+
+from spacy_rnn.layers.name_tagger import FIRST_NAME, LAST_NAME, TokenFeaturizer
+from spacy_rnn.pipeline._base import bundled_path
+from spacy_rnn.pipeline.name_detector import load_lexicon, name_span_counts, prf_from_counts
+
+KEY = "person_names"
+TINY_MODEL = {
+    "@architectures": "spacy-rnn.NameTagger.v1", "word_size": 8, "char_size": 8, "char_filters": 8,
+    "char_width": 3, "hidden_size": 16, "n_layers": 1, "dropout": 0.0, "word_dropout": 0.0,
+    "max_len": 6, "max_chars": 8,
+}
+TRAIN = [
+    ("my name is Rochdi Khalid", [(11, 24)]),
+    ("hi there , how are you ?", []),
+    ("ask maria about it", [(4, 9)]),
+    ("thanks John and Mary for the help today", [(7, 11), (16, 20)]),
+    ("I love New York in May", []),
+]
+
+
+@pytest.fixture(scope="module")
+def bundled_nlp():
+    if not (bundled_path("person_name_detector") / "cfg").exists():
+        pytest.fail("bundled weights missing in spacy_rnn/models/person_name_detector")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("person_name_detector")
+    return nlp
+
+
+def make_examples(nlp, data=TRAIN):
+    examples = []
+    for text, spans in data:
+        ref = nlp.make_doc(text)
+        ref.spans[KEY] = [ref.char_span(s, e, label="PERSON") for s, e in spans]
+        examples.append(Example(nlp.make_doc(text), ref))
+    return examples
+
+
+def tiny_nlp():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("person_name_detector", config={"weights": None, "model": TINY_MODEL})
+    return nlp
+
+
+def names(doc):
+    return [s.text for s in doc.spans[KEY]]
+
+
+# -- bundled weights ------------------------------------------------------------------
+def test_bundled_finds_names(bundled_nlp):
+    doc = bundled_nlp("My name is Rochdi Khalid")
+    assert "Rochdi Khalid" in names(doc)
+    doc = bundled_nlp("hi, i'm john smith and this is my friend Maria")
+    found = " ".join(names(doc))
+    assert "john" in found and "Maria" in found
+    assert all(s.label_ == "PERSON" for s in doc.spans[KEY])
+
+
+def test_bundled_no_names_in_plain_text(bundled_nlp):
+    assert names(bundled_nlp("can you help me with my python homework?")) == []
+
+
+def test_find_names_does_not_mutate(bundled_nlp):
+    det = bundled_nlp.get_pipe("person_name_detector")
+    docs = [bundled_nlp.make_doc(t) for t in ("My name is Rochdi Khalid", "", "ok thanks")]
+    spans = det.find_names(docs, batch_size=2)
+    assert [s.text for s in spans[0]] == ["Rochdi Khalid"]
+    assert spans[1] == [] and spans[2] == []
+    assert all(KEY not in d.spans for d in docs)
+
+
+def test_edge_cases_never_raise(bundled_nlp):
+    assert names(bundled_nlp("")) == []
+    for text in ("😀🎉👍", "\n\n \t", "a" * 10_000, ("hello Maria 😀 " * 800)[:10_000], "@user #tag http://x.y"):
+        doc = bundled_nlp(text)
+        assert all(0 <= s.start <= s.end <= len(doc) for s in doc.spans[KEY])
+    long_doc = bundled_nlp(("hello Maria 😀 " * 800)[:10_000])
+    assert len(long_doc.spans[KEY]) > 100  # names are found beyond the first 128-token chunk
+
+
+def test_pipe_equals_call_bundled(bundled_nlp):
+    texts = ["My name is Rochdi Khalid", "", "tell Bob that Alice says hi", "x " * 300 + "Maria"]
+    piped = [names(d) for d in bundled_nlp.pipe(texts, batch_size=2)]
+    assert piped == [names(bundled_nlp(t)) for t in texts]
+
+
+def test_bytes_roundtrip_bundled(bundled_nlp):
+    nlp2 = spacy.blank("en")
+    nlp2.add_pipe("person_name_detector", config={"weights": None})
+    nlp2.from_bytes(bundled_nlp.to_bytes())
+    docs = [bundled_nlp.make_doc("My name is Rochdi Khalid, ask maria")]
+    p1 = bundled_nlp.get_pipe("person_name_detector").predict(docs)
+    p2 = nlp2.get_pipe("person_name_detector").predict(docs)
+    np.testing.assert_allclose(p1, p2, rtol=1e-5, atol=1e-6)
+
+
+# -- errors -----------------------------------------------------------------------------
+def test_before_initialize_raises_E109():
+    nlp = tiny_nlp()
+    with pytest.raises(ValueError, match="E109"):
+        nlp("My name is Rochdi Khalid")
+
+
+def test_missing_weights_path_raises_E200(tmp_path):
+    nlp = spacy.blank("en")
+    with pytest.raises(ValueError, match="E200"):
+        nlp.add_pipe("person_name_detector", config={"weights": str(tmp_path / "nope")})
+
+
+@pytest.mark.filterwarnings("ignore:.*W200")
+def test_no_gold_names_raises_E201():
+    nlp = tiny_nlp()
+    examples = make_examples(nlp, [("hi there", []), ("no names here", [])])
+    with pytest.raises(ValueError, match="E201"):
+        nlp.initialize(lambda: examples)
+
+
+def test_bad_arguments_raise(bundled_nlp):
+    det = bundled_nlp.get_pipe("person_name_detector")
+    with pytest.raises(ValueError, match="E204"):
+        det.find_names(["not a doc"])
+    with pytest.raises(ValueError, match="E203"):
+        det.find_names([bundled_nlp.make_doc("hi")], threshold=1.5)
+    with pytest.raises(ValueError, match="E202"):
+        load_lexicon("/nonexistent/lexicon.json")
+
+
+# -- training ---------------------------------------------------------------------------------
+def test_overfitting_IO(tmp_path):
+    fix_random_seed(0)
+    nlp = tiny_nlp()
+    examples = make_examples(nlp)
+    with pytest.warns(UserWarning, match="W200"):
+        optimizer = nlp.initialize(lambda: examples)
+    optimizer.learn_rate = 0.01
+    first = None
+    for i in range(100):
+        losses = {}
+        nlp.update(examples, sgd=optimizer, losses=losses)
+        first = losses["person_name_detector"] if first is None else first
+    assert losses["person_name_detector"] < first / 5
+    scores = nlp.evaluate(examples)
+    for key in ("names_p", "names_r", "names_f", "names_overlap_p", "names_overlap_r", "names_overlap_f"):
+        assert key in scores
+    assert scores["names_f"] == 1.0
+    doc = nlp("my name is Rochdi Khalid")
+    assert names(doc) == ["Rochdi Khalid"]
+
+    nlp.to_disk(tmp_path / "nlp")
+    nlp2 = spacy.load(tmp_path / "nlp")
+    texts = [t for t, _ in TRAIN] + ["", "Rochdi and maria met John"]
+    docs1 = [nlp(t) for t in texts]
+    docs2 = list(nlp2.pipe(texts, batch_size=3))
+    assert [names(d) for d in docs1] == [names(d) for d in docs2]
+    det1, det2 = nlp.get_pipe("person_name_detector"), nlp2.get_pipe("person_name_detector")
+    np.testing.assert_allclose(det1.predict(docs1), det2.predict(docs1), rtol=1e-5, atol=1e-6)
+    assert [names(d) for d in nlp.pipe(texts, batch_size=2)] == [names(d) for d in docs1]
+
+
+def test_initialize_without_examples_keeps_loaded_weights(bundled_nlp, tmp_path):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("person_name_detector")
+    nlp.initialize()
+    assert names(nlp("My name is Rochdi Khalid")) == names(bundled_nlp("My name is Rochdi Khalid"))
+
+
+# -- pieces ---------------------------------------------------------------------------------------
+def test_lexicon_and_featurizer(tmp_path):
+    path = tmp_path / "lex.json"
+    path.write_text(json.dumps({"first": ["maria"], "last": ["khalid"], "freq": {"the": 5000, "maria": 3},
+                                "cap": {"maria": 0.95, "the": 0.01}}))
+    lex = load_lexicon(path)
+    assert lex["maria"] & FIRST_NAME and lex["khalid"] & LAST_NAME and not lex["the"] & FIRST_NAME
+    nlp = spacy.blank("en")
+    feat = TokenFeaturizer(max_len=2, max_chars=4)
+    batch = feat([nlp.make_doc("maria the maria Khalid"), nlp.make_doc("")], {"the": 2}, lex)
+    assert batch.n_tokens == 4 and list(batch.lengths) == [2, 2]
+    assert batch.word_ids[batch.idx[0, 1]] == 2  # "the" in the vocabulary
+    assert batch.idx[0, 0] == batch.idx[1, 0]     # "maria" featurized once
+    assert batch.char_ids.shape[1] == 4
+
+
+def test_scorer_counts():
+    c = name_span_counts([([(0, 5), (10, 15)], [(0, 5), (11, 13), (20, 22)])])
+    s = prf_from_counts(c)
+    assert c == {"gold": 2, "pred": 3, "exact": 1, "pred_overlap": 2, "gold_overlap": 2}
+    assert s["names_p"] == pytest.approx(1 / 3) and s["names_overlap_r"] == 1.0
+
+
+def test_training_config_builds():
+    config = load_config("configs/person_name_detector.cfg")
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+    assert nlp.pipe_names == ["person_name_detector"]
