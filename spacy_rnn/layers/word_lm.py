@@ -1,0 +1,256 @@
+"""Word-level RNN language model (NLPiA 2e ch. 8.4-8.5) for ``next_token_scorer``.
+
+Embedding -> GRU/LSTM/RNN -> projection -> output layer tied to the embedding.
+
+The output layer is an *adaptive softmax* (Grave et al. 2017) over a vocabulary
+sorted by frequency: a head with the ``cutoffs[0]`` most frequent words plus one
+logit per tail cluster, and tail clusters whose words share that cluster's
+probability. It gives exact, normalised probabilities (log p(w) = log p(cluster)
++ log p(w | cluster)) at a fraction of the cost of a full softmax. The input
+embedding is the matching *adaptive input* (Baevski & Auli 2019): cluster ``i``
+has vectors of size ``emb_dim // div_val**i`` and a projection to ``emb_dim``.
+Word vectors, projections and biases are shared between input and output
+(weight tying, as in the book's ``--tied`` option, Press & Wolf 2017).
+
+The thinc side (``build_word_rnn_lm``, registered as ``spacy-rnn.WordRNNLM.v1``)
+wraps the module with ``PyTorchWrapper_v2`` and explicit converters: the inputs
+are integer ids, which must not be asked for gradients.
+"""
+from typing import Any, List, Optional, Sequence, Tuple
+
+import numpy
+import torch
+from spacy.util import registry
+from thinc.api import ArgsKwargs, Model
+from torch import nn
+
+from ..errors import Errors
+from .lazy_torch import lazy_torch_model
+
+Hidden = Any  # Tensor (GRU/RNN) or (h, c) tuple (LSTM)
+
+CELLS = {"gru": nn.GRU, "lstm": nn.LSTM, "rnn": nn.RNN, "rnn_tanh": nn.RNN, "rnn_relu": nn.RNN}
+
+
+def adaptive_cutoffs(n_vocab: int, cutoffs: Sequence[int]) -> List[int]:
+    """Cutoffs that fit the vocabulary, always ending with n_vocab."""
+    cuts = sorted({int(c) for c in cutoffs if 0 < int(c) < n_vocab})
+    return cuts + [n_vocab]
+
+
+class WordRNNLM(nn.Module):
+    """RNN LM with tied adaptive input embeddings and adaptive softmax.
+
+    Shapes are time-major: ``ids`` and ``targets`` are ``(T, B)`` int64.
+    A target of ``-1`` is padding: its log-probability is reported as 0 and it
+    gets no gradient.
+    """
+
+    def __init__(
+        self,
+        n_vocab: int,
+        *,
+        emb_dim: int = 256,
+        hidden_size: int = 512,
+        n_layers: int = 1,
+        cell: str = "gru",
+        dropout: float = 0.2,
+        emb_dropout: float = 0.1,
+        cutoffs: Sequence[int] = (2000, 10000),
+        div_val: float = 4.0,
+    ):
+        super().__init__()
+        cell = cell.lower()
+        if cell not in CELLS:
+            raise ValueError(Errors.E101.format(cell=cell, options=sorted(CELLS)))
+        self.n_vocab = n_vocab
+        self.emb_dim = emb_dim
+        self.hidden_size = hidden_size
+        self.n_layers = n_layers
+        self.cell = cell
+        self.cutoffs = adaptive_cutoffs(n_vocab, cutoffs)
+        self.shortlist = self.cutoffs[0]
+        self.n_clusters = len(self.cutoffs) - 1
+        bounds = [0] + self.cutoffs
+        self.dims = [max(1, int(emb_dim // (div_val ** i))) for i in range(len(self.cutoffs))]
+        self.emb = nn.ModuleList(
+            nn.Embedding(bounds[i + 1] - bounds[i], self.dims[i]) for i in range(len(self.cutoffs))
+        )
+        # projections d_i -> emb_dim for the smaller clusters (tied in and out)
+        self.projs = nn.ParameterList(
+            nn.Parameter(torch.empty(self.dims[i], emb_dim)) for i in range(1, len(self.cutoffs))
+        )
+        self.out_bias = nn.ParameterList(
+            nn.Parameter(torch.zeros(bounds[i + 1] - bounds[i])) for i in range(len(self.cutoffs))
+        )
+        self.cluster_weight = nn.Parameter(torch.zeros(self.n_clusters, emb_dim))
+        self.cluster_bias = nn.Parameter(torch.zeros(self.n_clusters))
+        rnn_kwargs = dict(num_layers=n_layers, dropout=dropout if n_layers > 1 else 0.0)
+        if cell.startswith("rnn"):
+            rnn_kwargs["nonlinearity"] = "relu" if cell == "rnn_relu" else "tanh"
+        self.rnn = CELLS[cell](emb_dim, hidden_size, **rnn_kwargs)
+        self.proj = nn.Linear(hidden_size, emb_dim) if hidden_size != emb_dim else nn.Identity()
+        self.drop_emb = nn.Dropout(emb_dropout)
+        self.drop_out = nn.Dropout(dropout)
+        self._bounds = bounds
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        for i, emb in enumerate(self.emb):
+            nn.init.uniform_(emb.weight, -0.1, 0.1)
+        for p in self.projs:
+            nn.init.normal_(p, 0.0, p.shape[0] ** -0.5)
+
+    # -- pieces -------------------------------------------------------------------
+    def embed(self, ids: torch.Tensor) -> torch.Tensor:
+        flat = ids.reshape(-1)
+        if self.n_clusters == 0:
+            return self.emb[0](flat).view(*ids.shape, self.emb_dim)
+        out = torch.zeros(flat.shape[0], self.emb_dim, dtype=self.emb[0].weight.dtype, device=flat.device)
+        for i in range(len(self.cutoffs)):
+            lo, hi = self._bounds[i], self._bounds[i + 1]
+            idx = ((flat >= lo) & (flat < hi)).nonzero(as_tuple=True)[0]
+            if idx.numel() == 0:
+                continue
+            vec = self.emb[i](flat[idx] - lo)
+            if i > 0:
+                vec = vec @ self.projs[i - 1]
+            out.index_copy_(0, idx, vec)
+        return out.view(*ids.shape, self.emb_dim)
+
+    def encode(self, ids: torch.Tensor, hidden: Optional[Hidden] = None) -> Tuple[torch.Tensor, Hidden]:
+        """(T, B) ids -> (T, B, emb_dim) output vectors and the new hidden state."""
+        x = self.drop_emb(self.embed(ids))
+        y, hidden = self.rnn(x, hidden)
+        return self.drop_out(self.proj(y)), hidden
+
+    def _head_logprobs(self, h: torch.Tensor) -> torch.Tensor:
+        weight = torch.cat([self.emb[0].weight, self.cluster_weight], 0)
+        bias = torch.cat([self.out_bias[0], self.cluster_bias], 0)
+        return torch.log_softmax(nn.functional.linear(h, weight, bias), dim=-1)
+
+    def _tail_logprobs(self, h: torch.Tensor, i: int) -> torch.Tensor:
+        z = h @ self.projs[i - 1].t()
+        return torch.log_softmax(nn.functional.linear(z, self.emb[i].weight, self.out_bias[i]), dim=-1)
+
+    def target_logprob(self, h: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Exact log p(target) (natural log) for (N, emb_dim) vectors; 0 where target < 0."""
+        head = self._head_logprobs(h)
+        safe = targets.clamp(min=0)
+        out = torch.zeros(targets.shape[0], dtype=head.dtype, device=head.device)
+        in_head = (targets >= 0) & (targets < self.shortlist)
+        idx = in_head.nonzero(as_tuple=True)[0]
+        if idx.numel():
+            out = out.index_copy(0, idx, head[idx, safe[idx]])
+        for i in range(1, len(self.cutoffs)):
+            lo, hi = self._bounds[i], self._bounds[i + 1]
+            idx = ((targets >= lo) & (targets < hi)).nonzero(as_tuple=True)[0]
+            if idx.numel() == 0:
+                continue
+            tail = self._tail_logprobs(h[idx], i)
+            lp = head[idx, self.shortlist + i - 1] + tail.gather(1, (safe[idx] - lo).unsqueeze(1)).squeeze(1)
+            out = out.index_copy(0, idx, lp)
+        return out
+
+    def full_logprobs(self, h: torch.Tensor) -> torch.Tensor:
+        """(N, emb_dim) -> (N, n_vocab) exact log-probabilities over the vocabulary."""
+        head = self._head_logprobs(h)
+        parts = [head[:, : self.shortlist]]
+        for i in range(1, len(self.cutoffs)):
+            parts.append(head[:, self.shortlist + i - 1 : self.shortlist + i] + self._tail_logprobs(h, i))
+        return torch.cat(parts, dim=1)
+
+    def forward(self, ids: torch.Tensor, targets: torch.Tensor, hidden: Optional[Hidden] = None):
+        """Return ((T, B) target log-probs, new hidden state)."""
+        h, hidden = self.encode(ids, hidden)
+        T, B = ids.shape
+        logp = self.target_logprob(h.reshape(T * B, -1), targets.reshape(-1)).view(T, B)
+        return logp, hidden
+
+    # -- hidden-state helpers -----------------------------------------------------
+    def init_hidden(self, batch_size: int) -> Hidden:
+        z = torch.zeros(self.n_layers, batch_size, self.hidden_size, dtype=self.emb[0].weight.dtype)
+        return (z, z.clone()) if self.cell == "lstm" else z
+
+
+def detach_hidden(hidden: Hidden) -> Hidden:
+    if hidden is None:
+        return None
+    if isinstance(hidden, tuple):
+        return tuple(h.detach() for h in hidden)
+    return hidden.detach()
+
+
+def select_hidden(hidden: Hidden, rows: torch.Tensor) -> Hidden:
+    """Rows (batch entries) of a hidden state."""
+    if isinstance(hidden, tuple):
+        return tuple(h.index_select(1, rows) for h in hidden)
+    return hidden.index_select(1, rows)
+
+
+def count_parameters(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+# -- thinc converters --------------------------------------------------------------
+def convert_lm_inputs(model: Model, X: Tuple, is_train: bool):
+    """(ids, targets, hidden) -> ArgsKwargs of torch tensors; ids get no gradient."""
+    ids, targets, hidden = X
+    ids_t = torch.from_numpy(numpy.ascontiguousarray(ids, dtype="int64"))
+    tgt_t = torch.from_numpy(numpy.ascontiguousarray(targets, dtype="int64"))
+
+    def backprop(dX: Any) -> None:
+        return None
+
+    return ArgsKwargs(args=(ids_t, tgt_t, hidden), kwargs={}), backprop
+
+
+def convert_lm_outputs(model: Model, inputs_outputs: Tuple, is_train: bool):
+    """torch (logp, hidden) -> (numpy logp, detached hidden); backprop feeds d(logp)."""
+    _, (logp, hidden) = inputs_outputs
+    Y = (logp.detach().cpu().numpy(), detach_hidden(hidden))
+
+    def backprop(dY: numpy.ndarray) -> ArgsKwargs:
+        d = torch.from_numpy(numpy.ascontiguousarray(dY, dtype="float32")).to(logp.dtype)
+        return ArgsKwargs(args=(logp,), kwargs={"grad_tensors": (d,)})
+
+    return Y, backprop
+
+
+@registry.architectures("spacy-rnn.WordRNNLM.v1")
+def build_word_rnn_lm(
+    emb_dim: int = 256,
+    hidden_size: int = 512,
+    n_layers: int = 1,
+    cell: str = "gru",
+    dropout: float = 0.2,
+    emb_dropout: float = 0.1,
+    cutoffs: List[int] = [2000, 10000],
+    div_val: float = 4.0,
+) -> Model:
+    """Word-level RNN LM with tied adaptive softmax; vocabulary size set at initialize.
+
+    Input: ``(ids (T, B), targets (T, B), hidden)``; output: ``(logp (T, B), hidden)``
+    with natural-log probabilities of the targets (0 where the target is -1).
+    ``dropout`` is the torch dropout (between layers and on the RNN output);
+    spaCy's training ``dropout`` does not reach torch modules.
+    """
+    attrs = dict(
+        emb_dim=emb_dim, hidden_size=hidden_size, n_layers=n_layers, cell=cell,
+        dropout=dropout, emb_dropout=emb_dropout, cutoffs=list(cutoffs), div_val=div_val,
+    )
+    if cell.lower() not in CELLS:
+        raise ValueError(Errors.E101.format(cell=cell, options=sorted(CELLS)))
+
+    def build_module(model: Model) -> WordRNNLM:
+        a = model.attrs
+        return WordRNNLM(
+            model.get_dim("nV"), emb_dim=a["emb_dim"], hidden_size=a["hidden_size"],
+            n_layers=a["n_layers"], cell=a["cell"], dropout=a["dropout"],
+            emb_dropout=a["emb_dropout"], cutoffs=a["cutoffs"], div_val=a["div_val"],
+        )
+
+    return lazy_torch_model(
+        "word_rnn_lm", build_module, convert_lm_inputs, convert_lm_outputs,
+        attrs=attrs, dims={"nV": None},
+    )

@@ -1,0 +1,232 @@
+"""Tests for next_token_scorer (word-level RNN LM). No data files, no network."""
+import math
+
+import numpy
+import pytest
+import spacy
+import torch
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.training import Example
+from thinc.api import Adam, fix_random_seed
+
+from spacy_rnn import lm_data
+from spacy_rnn.layers.word_lm import WordRNNLM
+from spacy_rnn.pipeline.next_token import NextTokenScorer
+
+TEXT = (
+    "the cat sat on the mat . the dog sat on the rug . a cat and a dog sat on the mat . "
+    "the bird sang in the tree . a bird and a cat sat in the tree . the dog ran to the park . "
+    "the cat ran to the mat . a dog and a bird ran in the park . "
+)
+TINY_MODEL = {
+    "@architectures": "spacy-rnn.WordRNNLM.v1", "emb_dim": 16, "hidden_size": 24, "n_layers": 1,
+    "cell": "gru", "dropout": 0.0, "emb_dropout": 0.0, "cutoffs": [8, 16], "div_val": 2.0,
+}
+
+
+def tiny_examples(nlp: Language, n_streams: int = 4, seg_len: int = 6):
+    tokens = (TEXT * 3).split()
+    out = []
+    for stream, pos, words in lm_data.interleave_segments(tokens, n_streams, seg_len):
+        doc = Doc(nlp.vocab, words=words)
+        doc.user_data["lm_stream"], doc.user_data["lm_pos"] = stream, pos
+        out.append(Example(doc, doc))
+    return out
+
+
+def make_nlp(cell: str = "gru", min_count: int = 1, **model):
+    nlp = spacy.blank("en")
+    cfg = dict(TINY_MODEL, cell=cell, **model)
+    nlp.add_pipe("next_token_scorer", config={"weights": None, "model": cfg, "min_count": min_count})
+    return nlp
+
+
+def trained_nlp(n_updates: int = 60, cell: str = "gru"):
+    fix_random_seed(0)
+    nlp = make_nlp(cell)
+    examples = tiny_examples(nlp)
+    optimizer = nlp.initialize(lambda: examples)
+    optimizer.learn_rate = 0.02
+    losses_seen = []
+    batches = [examples[i : i + 4] for i in range(0, len(examples), 4)]
+    for i in range(n_updates):
+        losses = {}
+        nlp.update(batches[i % len(batches)], sgd=optimizer, losses=losses)
+        losses_seen.append(losses["next_token_scorer"])
+    return nlp, examples, losses_seen
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return trained_nlp()
+
+
+def scores(doc):
+    return [t._.surprisal for t in doc]
+
+
+def test_add_pipe_and_factory_defaults():
+    nlp = spacy.blank("en")
+    pipe = nlp.add_pipe("next_token_scorer", config={"weights": None})
+    assert isinstance(pipe, NextTokenScorer)
+    assert nlp.get_pipe_meta("next_token_scorer").default_score_weights["lm_score"] == 1.0
+
+
+def test_call_before_initialize_raises_E109():
+    nlp = make_nlp()
+    with pytest.raises(ValueError, match="E109"):
+        nlp("the cat sat")
+
+
+def test_overfitting_IO(trained, tmp_path):
+    nlp, examples, losses = trained
+    assert numpy.mean(losses[-10:]) < 0.5 * numpy.mean(losses[:5])
+    scores_ = nlp.evaluate(examples[:8])
+    for key in ("lm_score", "lm_perplexity", "lm_bits_per_token", "lm_unk_rate"):
+        assert key in scores_
+    assert 0 < scores_["lm_score"] <= 1
+    assert scores_["lm_perplexity"] == pytest.approx(1 / scores_["lm_score"])
+    text = "the cat sat on the mat . a dog ran in the park ."
+    doc = nlp(text)
+    nlp.to_disk(tmp_path / "lm")
+    nlp2 = spacy.load(tmp_path / "lm")
+    doc2 = nlp2(text)
+    assert scores(doc) == pytest.approx(scores(doc2), abs=1e-5)
+    texts = [text, "the bird", "a dog and a cat sat on the rug . the cat ran to the tree ."]
+    piped = [scores(d) for d in nlp.pipe(texts, batch_size=3)]
+    called = [scores(nlp(t)) for t in texts]
+    for a, b in zip(piped, called):
+        assert a == pytest.approx(b, abs=1e-5)
+    # a trained model finds the training text far less surprising than shuffled words
+    shuffled = " ".join(sorted(text.split()))
+    assert nlp(text)._.perplexity < nlp(shuffled)._.perplexity
+
+
+def test_bytes_roundtrip(trained):
+    nlp, _, _ = trained
+    pipe = nlp.get_pipe("next_token_scorer")
+    nlp2 = make_nlp()
+    pipe2 = nlp2.get_pipe("next_token_scorer")
+    pipe2.from_bytes(pipe.to_bytes())
+    assert pipe2.lm_vocab == pipe.lm_vocab
+    text = "a bird sat on the mat ."
+    assert scores(nlp(text)) == pytest.approx(scores(nlp2(text)), abs=1e-6)
+
+
+def test_vocab_built_in_initialize_with_min_count():
+    nlp = make_nlp(min_count=3)
+    examples = tiny_examples(nlp)
+    nlp.initialize(lambda: examples)
+    vocab = nlp.get_pipe("next_token_scorer").lm_vocab
+    counts = lm_data.word_counts(TEXT * 3)
+    assert {"<unk>", "<eos>"} <= set(vocab)
+    assert set(vocab) - {"<unk>", "<eos>"} == {w for w, n in counts.items() if n >= 3}
+    # frequency-sorted (the adaptive softmax relies on it)
+    freq = [counts.get(w, 0) for w in vocab if w not in ("<unk>", "<eos>")]
+    assert freq == sorted(freq, reverse=True)
+
+
+def test_never_raises_on_odd_text(trained):
+    nlp, _, _ = trained
+    for text in ["", " ", "\n\n", "🙂🙂 emoji 🚀", "x" * 10000, "word " * 2000, "the\ncat\n"]:
+        doc = nlp(text)
+        ppl = doc._.perplexity
+        assert ppl is None or (math.isfinite(ppl) and ppl > 0)
+    assert nlp("")._.perplexity is None
+
+
+def test_unk_and_newline_and_space_tokens(trained):
+    nlp, _, _ = trained
+    doc = nlp("the zyzzyva sat\nthe  cat")
+    by_text = {t.text: t for t in doc}
+    assert by_text["zyzzyva"]._.is_unk is True
+    assert by_text["the"]._.is_unk is False
+    assert by_text["\n"]._.surprisal is not None  # a newline is scored as <eos>
+    space = [t for t in doc if t.is_space and "\n" not in t.text]
+    assert space and space[0]._.surprisal is None  # plain spaces are skipped
+    for t in doc:
+        if t._.surprisal is not None:
+            assert t._.prob == pytest.approx(2 ** -t._.surprisal)
+
+
+def test_long_doc_is_one_stream_across_chunks(trained):
+    """Chunking the time axis must not change the scores (hidden state carried)."""
+    nlp, _, _ = trained
+    pipe = nlp.get_pipe("next_token_scorer")
+    text = (TEXT * 2).strip()
+    before = pipe.cfg["chunk_size"]
+    try:
+        pipe.cfg["chunk_size"] = 512
+        whole = scores(nlp(text))
+        pipe.cfg["chunk_size"] = 7
+        chunked = scores(nlp(text))
+    finally:
+        pipe.cfg["chunk_size"] = before
+    assert whole == pytest.approx(chunked, abs=1e-5)
+
+
+def test_probabilities_are_exact_and_normalised():
+    torch.manual_seed(0)
+    m = WordRNNLM(50, emb_dim=12, hidden_size=10, cutoffs=[10, 30], div_val=2.0).eval()
+    ids = torch.randint(0, 50, (7, 3))
+    with torch.no_grad():
+        h, _ = m.encode(ids)
+        flat = h.reshape(21, -1)
+        full = m.full_logprobs(flat)
+        assert torch.allclose(full.exp().sum(1), torch.ones(21), atol=1e-5)
+        tgt = torch.randint(0, 50, (21,))
+        assert torch.allclose(m.target_logprob(flat, tgt), full.gather(1, tgt[:, None])[:, 0], atol=1e-5)
+        tgt[3] = -1
+        assert m.target_logprob(flat, tgt)[3] == 0
+
+
+def test_suggest_and_generate(trained):
+    nlp, _, _ = trained
+    pipe = nlp.get_pipe("next_token_scorer")
+    sugg = pipe.suggest("the cat sat on the", k=3)
+    assert len(sugg) == 3
+    probs = [p for _, p in sugg]
+    assert probs == sorted(probs, reverse=True) and sum(probs) <= 1.0 + 1e-6
+    assert all(w in pipe.lm_vocab and w != "<unk>" for w, _ in sugg)
+    a = pipe.generate("the", n_words=12, temperature=0.8, seed=0)
+    b = pipe.generate("the", n_words=12, temperature=0.8, seed=0)
+    assert a == b and a.startswith("the") and len(a.split()) >= 2
+    assert "<unk>" not in a
+    with pytest.raises(ValueError, match="E103"):
+        pipe.generate("the", temperature=0)
+    with pytest.raises(ValueError, match="E102"):
+        pipe.suggest("the", k=0)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "rnn"])
+def test_other_cells_train(cell):
+    nlp, _, losses = trained_nlp(n_updates=15, cell=cell)
+    assert losses[-1] < losses[0]
+    assert nlp("the cat sat")._.perplexity > 0
+
+
+def test_hidden_state_is_carried_across_batches():
+    fix_random_seed(0)
+    nlp = make_nlp()
+    examples = tiny_examples(nlp)
+    nlp.initialize(lambda: examples)
+    pipe = nlp.get_pipe("next_token_scorer")
+    first, second = examples[:4], examples[4:8]
+    pipe.update(first)
+    assert set(pipe._train_state) == {(j, 0) for j in range(4)}
+    ids, _, hidden, _, _ = pipe._batch([eg.reference for eg in second], carry=True)
+    assert float(hidden.abs().sum()) > 0  # segment 1 of each stream starts from segment 0's state
+    assert list(ids[0]) == [pipe._word2id[eg.reference[-1].text] for eg in first]
+
+
+def test_lm_data_rules():
+    train = " a b a c a b \n b a d \n"
+    keep = lm_data.standard_vocab(train, min_count=2)
+    assert keep == {"a", "b"}
+    assert lm_data.rebuild_split(" a  c b \n", keep) == " a <unk> b \n"
+    assert lm_data.stream_tokens(" a b \n \n c \n") == ["a", "b", "<eos>", "<eos>", "c", "<eos>"]
+    vocab = lm_data.build_vocab(lm_data.word_counts("a a a b b c"), min_count=2)
+    assert vocab[:2] == ["a", "b"] and set(vocab) == {"a", "b", "<unk>", "<eos>"}
+    segs = list(lm_data.interleave_segments(list("abcdefgh"), 2, 2))
+    assert [(j, k, "".join(w)) for j, k, w in segs] == [(0, 0, "ab"), (1, 0, "ef"), (0, 1, "cd"), (1, 1, "gh")]
