@@ -97,7 +97,7 @@ def test_overfitting_IO(trained, tmp_path):
     piped = [scores(d) for d in nlp.pipe(texts, batch_size=3)]
     called = [scores(nlp(t)) for t in texts]
     for a, b in zip(piped, called):
-        assert a == pytest.approx(b, abs=1e-5)
+        assert a == pytest.approx(b, abs=1e-4)
     # a trained model finds the training text far less surprising than shuffled words
     shuffled = " ".join(sorted(text.split()))
     assert nlp(text)._.perplexity < nlp(shuffled)._.perplexity

@@ -134,23 +134,33 @@ class WordRNNLM(nn.Module):
         return torch.log_softmax(nn.functional.linear(z, self.emb[i].weight, self.out_bias[i]), dim=-1)
 
     def target_logprob(self, h: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        """Exact log p(target) (natural log) for (N, emb_dim) vectors; 0 where target < 0."""
-        head = self._head_logprobs(h)
+        """Exact log p(target) (natural log) for (N, emb_dim) vectors; 0 where target < 0.
+
+        Only the logits that are needed are gathered: the head's logsumexp is
+        computed once, and each tail cluster is evaluated only for the rows whose
+        target falls in it.
+        """
+        weight = torch.cat([self.emb[0].weight, self.cluster_weight], 0)
+        bias = torch.cat([self.out_bias[0], self.cluster_bias], 0)
+        head = nn.functional.linear(h, weight, bias)
+        lse = torch.logsumexp(head, dim=-1)
         safe = targets.clamp(min=0)
-        out = torch.zeros(targets.shape[0], dtype=head.dtype, device=head.device)
-        in_head = (targets >= 0) & (targets < self.shortlist)
-        idx = in_head.nonzero(as_tuple=True)[0]
-        if idx.numel():
-            out = out.index_copy(0, idx, head[idx, safe[idx]])
+        # in-head targets read their own logit, tail targets their cluster's logit
+        col = safe.clone()
+        for i in range(1, len(self.cutoffs)):
+            lo, hi = self._bounds[i], self._bounds[i + 1]
+            col = torch.where((safe >= lo) & (safe < hi), torch.full_like(safe, self.shortlist + i - 1), col)
+        out = head.gather(1, col.unsqueeze(1)).squeeze(1) - lse
         for i in range(1, len(self.cutoffs)):
             lo, hi = self._bounds[i], self._bounds[i + 1]
             idx = ((targets >= lo) & (targets < hi)).nonzero(as_tuple=True)[0]
             if idx.numel() == 0:
                 continue
-            tail = self._tail_logprobs(h[idx], i)
-            lp = head[idx, self.shortlist + i - 1] + tail.gather(1, (safe[idx] - lo).unsqueeze(1)).squeeze(1)
-            out = out.index_copy(0, idx, lp)
-        return out
+            z = h.index_select(0, idx) @ self.projs[i - 1].t()
+            tail = nn.functional.linear(z, self.emb[i].weight, self.out_bias[i])
+            lp = tail.gather(1, (safe[idx] - lo).unsqueeze(1)).squeeze(1) - torch.logsumexp(tail, dim=-1)
+            out = out.index_add(0, idx, lp)
+        return torch.where(targets >= 0, out, torch.zeros_like(out))
 
     def full_logprobs(self, h: torch.Tensor) -> torch.Tensor:
         """(N, emb_dim) -> (N, n_vocab) exact log-probabilities over the vocabulary."""
