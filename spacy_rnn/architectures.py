@@ -36,17 +36,24 @@ def _convert_logit_outputs(model: Model, inputs_outputs, is_train: bool):
 @registry.architectures("spacy-rnn.CharRNNClassifier.v1")
 def build_char_rnn_classifier(
     cell: str = "gru",
-    embed_size: int = 64,
-    hidden_size: int = 256,
-    n_layers: int = 2,
+    embed_size: int = 32,
+    hidden_size: int = 128,
+    n_layers: int = 1,
     bidirectional: bool = True,
-    dropout: float = 0.3,
-    embed_dropout: float = 0.1,
+    dropout: float = 0.4,
+    embed_dropout: float = 0.25,
+    ngram_max: int = 5,
+    ngram_buckets: int = 65536,
+    ngram_dim: int = 64,
     max_len: int = 32,
     lowercase: bool = True,
     nO: Optional[int] = None,
 ) -> Model[List[str], Floats2d]:
     """Character RNN over ASCII-folded names → sigmoid probabilities per label.
+
+    Beside the recurrent state, a mean-pooled bag of hashed character n-grams
+    (1..ngram_max, ngram_buckets buckets; ngram_max = 0 disables it) feeds the
+    output layer.
 
     The input is a list of folded names (str); the output an (n_names, n_labels)
     array. The label count ``nO`` is usually set by the component at initialize.
@@ -54,7 +61,8 @@ def build_char_rnn_classifier(
     if cell not in RNN_CELLS:
         raise ValueError(Errors.E003.format(cell=cell))
     hyper = dict(cell=cell, embed_size=embed_size, hidden_size=hidden_size, n_layers=n_layers,
-                 bidirectional=bidirectional, dropout=dropout, embed_dropout=embed_dropout)
+                 bidirectional=bidirectional, dropout=dropout, embed_dropout=embed_dropout,
+                 ngram_max=ngram_max, ngram_buckets=ngram_buckets, ngram_dim=ngram_dim)
 
     def build(model: Model) -> CharRNNClassifier:
         return CharRNNClassifier(model.get_dim("nO"), **model.attrs["hyper"])

@@ -35,6 +35,15 @@ def fold_name(name: str) -> str:
     return " ".join(folded.split())
 
 
+_LETTER_IDS = np.zeros(N_CHAR_IDS, dtype=bool)
+_LETTER_IDS[_CHAR_TABLE[np.frombuffer(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)]] = True
+
+
+def has_letters(ids: np.ndarray) -> np.ndarray:
+    """Which rows of an encoded name matrix contain at least one ASCII letter."""
+    return _LETTER_IDS[ids].any(axis=1)
+
+
 def encode_names(names, max_len: int, lowercase: bool = True):
     """Encode folded names as a padded int64 matrix and their lengths (≥ 1).
 

@@ -20,19 +20,22 @@ from ..architectures import rnn_layer
 from ..errors import Errors
 from ..extensions import NationalityPrediction, install_extensions
 from ..layers.lazy_torch import torch_module
-from ..text import encode_names, fold_name
+from ..text import encode_names, fold_name, has_letters
 from ._base import TorchPipe, resolve_weights
 
 default_model_config = """
 [model]
 @architectures = "spacy-rnn.CharRNNClassifier.v1"
 cell = "gru"
-embed_size = 64
-hidden_size = 256
-n_layers = 2
+embed_size = 32
+hidden_size = 128
+n_layers = 1
 bidirectional = true
-dropout = 0.3
-embed_dropout = 0.1
+dropout = 0.4
+embed_dropout = 0.25
+ngram_max = 5
+ngram_buckets = 65536
+ngram_dim = 64
 max_len = 32
 lowercase = true
 """
@@ -41,6 +44,8 @@ DEFAULT_MODEL = Config().from_str(default_model_config)["model"]
 # Cap on the text a doc-level prediction reads: the last characters carry the surname.
 MAX_DOC_CHARS = 64
 PERSON_LABELS = ("PERSON", "PER")
+# cfg keys that configure how predictions are used, not what the model learned
+RUNTIME_SETTINGS = ("threshold", "spans_key", "extension", "batch_size")
 
 
 @Language.factory(
@@ -98,9 +103,10 @@ class SurnameNationality(TorchPipe):
     """Predict the nationalities of names: whole Docs, and name Spans inside them.
 
     ``doc._.nationality`` reads the Doc's text as one name (a name-only Doc is
-    the intended use; empty or letterless text gets a defined, near-prior
-    prediction); each PERSON entity (or span under ``spans_key``) gets
-    ``span._.nationality`` too.
+    the intended use; longer texts are read by their last 64 characters). Text
+    with no letter after ASCII folding (empty, whitespace, emoji, a script
+    unidecode cannot fold) gets probability 0 for every label and no tags.
+    Each PERSON entity (or span under ``spans_key``) gets ``span._.nationality`` too.
     """
 
     def __init__(self, vocab: Vocab, model: Model, name: str = "surname_nationality", *,
@@ -111,13 +117,16 @@ class SurnameNationality(TorchPipe):
         self.model = model
         self.name = name
         self.scorer = scorer
-        self.cfg = {"labels": [], "threshold": threshold, "spans_key": spans_key,
+        self.cfg = {"labels": [], "threshold": round(float(threshold), 6), "spans_key": spans_key,
                     "extension": extension, "batch_size": batch_size, "softmax_weight": softmax_weight}
         self._labels: Tuple[str, ...] = ()
         install_extensions(extension)
         weights_path = resolve_weights(weights, "surname_nationality")
         if weights_path is not None:
+            # The weights bring their labels; runtime settings stay as configured here.
+            runtime = {key: self.cfg[key] for key in RUNTIME_SETTINGS}
             self.from_disk(weights_path)
+            self.cfg.update(runtime)
 
     # -- labels & readiness ----------------------------------------------------
     @property
@@ -286,7 +295,11 @@ class SurnameNationality(TorchPipe):
         with torch.inference_mode():
             for start in range(0, len(names), batch_size):
                 ids, lengths = self._encode(names[start:start + batch_size])
-                out[start:start + len(ids)] = torch.sigmoid(module(ids, lengths)).numpy()
+                probs = torch.sigmoid(module(ids, lengths)).numpy()
+                # No letters after folding (empty, emoji, unfoldable scripts): no name,
+                # so no nationality: every probability is 0 and there are no tags.
+                probs[~has_letters(ids.numpy())] = 0.0
+                out[start:start + len(ids)] = probs
         return out
 
     def topk(self, name: str, k: int = 3) -> pd.DataFrame:
@@ -310,7 +323,7 @@ class SurnameNationality(TorchPipe):
         ids, lengths = self._encode([name])
         with torch.inference_mode():
             encoded = module.encode(ids, lengths)[0]
-        return encoded[: encoded.shape[0] // 2].numpy().copy()
+        return encoded[: module.n_dirs * module.rnn.hidden_size].numpy().copy()
 
     def prediction_history(self, name: str) -> pd.DataFrame:
         """How the prediction evolves letter by letter: one row per prefix of the folded name."""
@@ -329,3 +342,33 @@ class SurnameNationality(TorchPipe):
             "runner_up": [self._labels[i] for i in second],
             "runner_up_probability": probs[np.arange(len(prefixes)), second],
         })
+
+    def plot_prediction_history(self, name: str, path=None, k: int = 4):
+        """Line chart of the k finally most probable labels, prefix by prefix.
+
+        Returns the matplotlib Figure; with ``path`` also saves it (PNG, SVG...).
+        Needs matplotlib (``pip install spacy-rnn[plot]``).
+        """
+        import matplotlib
+
+        if path is not None:
+            matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        folded = fold_name(name)[-self.model.layers[0].attrs["max_len"]:] or " "
+        prefixes = [folded[: i + 1] for i in range(len(folded))]
+        probs = self.predict_proba(prefixes)
+        top = np.argsort(-probs[-1])[:k]
+        fig, ax = plt.subplots(figsize=(max(5, 0.6 * len(prefixes) + 2), 3.6))
+        for j in top:
+            ax.plot(range(len(prefixes)), probs[:, j], marker="o", label=self._labels[j])
+        ax.set_xticks(range(len(prefixes)), list(folded))
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("probability")
+        ax.set_title(f"{name!s}: prediction letter by letter")
+        ax.axhline(self.threshold, color="grey", linestyle=":", linewidth=1)
+        ax.legend(loc="upper left", fontsize=8)
+        fig.tight_layout()
+        if path is not None:
+            fig.savefig(path, dpi=110)
+        return fig
