@@ -230,3 +230,19 @@ def test_lm_data_rules():
     assert vocab[:2] == ["a", "b"] and set(vocab) == {"a", "b", "<unk>", "<eos>"}
     segs = list(lm_data.interleave_segments(list("abcdefgh"), 2, 2))
     assert [(j, k, "".join(w)) for j, k, w in segs] == [(0, 0, "ab"), (1, 0, "ef"), (0, 1, "cd"), (1, 1, "gh")]
+
+
+def test_bundled_model():
+    """The packaged WikiText-2 model loads by default and behaves like a language model."""
+    nlp = spacy.blank("en")
+    pipe = nlp.add_pipe("next_token_scorer")
+    assert len(pipe.lm_vocab) == lm_data.STANDARD_VOCAB_SIZE
+    assert pipe.lm_vocab[0] == "the"
+    fluent = nlp("The album was released in the United States in 1998 .")
+    scrambled = nlp("album The in 1998 released United was the in States .")
+    assert fluent._.perplexity < scrambled._.perplexity
+    assert all(t._.surprisal > 0 for t in fluent)
+    words = [w for w, _ in pipe.suggest("He was born in", k=10)]
+    assert "the" in words or "1" in words or any(w.istitle() for w in words)
+    assert pipe.generate("The", n_words=40, temperature=0.8, seed=0) == pipe.generate(
+        "The", n_words=40, temperature=0.8, seed=0)

@@ -136,29 +136,27 @@ class WordRNNLM(nn.Module):
     def target_logprob(self, h: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """Exact log p(target) (natural log) for (N, emb_dim) vectors; 0 where target < 0.
 
-        Only the logits that are needed are gathered: the head's logsumexp is
-        computed once, and each tail cluster is evaluated only for the rows whose
-        target falls in it.
+        Each tail cluster is evaluated only for the rows whose target falls in it.
         """
         weight = torch.cat([self.emb[0].weight, self.cluster_weight], 0)
         bias = torch.cat([self.out_bias[0], self.cluster_bias], 0)
-        head = nn.functional.linear(h, weight, bias)
-        lse = torch.logsumexp(head, dim=-1)
+        # log_softmax is about twice as fast as logsumexp on CPU (one pass of exp)
+        head = torch.log_softmax(nn.functional.linear(h, weight, bias), dim=-1)
         safe = targets.clamp(min=0)
         # in-head targets read their own logit, tail targets their cluster's logit
         col = safe.clone()
         for i in range(1, len(self.cutoffs)):
             lo, hi = self._bounds[i], self._bounds[i + 1]
             col = torch.where((safe >= lo) & (safe < hi), torch.full_like(safe, self.shortlist + i - 1), col)
-        out = head.gather(1, col.unsqueeze(1)).squeeze(1) - lse
+        out = head.gather(1, col.unsqueeze(1)).squeeze(1)
         for i in range(1, len(self.cutoffs)):
             lo, hi = self._bounds[i], self._bounds[i + 1]
             idx = ((targets >= lo) & (targets < hi)).nonzero(as_tuple=True)[0]
             if idx.numel() == 0:
                 continue
             z = h.index_select(0, idx) @ self.projs[i - 1].t()
-            tail = nn.functional.linear(z, self.emb[i].weight, self.out_bias[i])
-            lp = tail.gather(1, (safe[idx] - lo).unsqueeze(1)).squeeze(1) - torch.logsumexp(tail, dim=-1)
+            tail = torch.log_softmax(nn.functional.linear(z, self.emb[i].weight, self.out_bias[i]), dim=-1)
+            lp = tail.gather(1, (safe[idx] - lo).unsqueeze(1)).squeeze(1)
             out = out.index_add(0, idx, lp)
         return torch.where(targets >= 0, out, torch.zeros_like(out))
 
