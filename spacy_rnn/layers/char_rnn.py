@@ -71,7 +71,7 @@ class CharRNNClassifier(nn.Module):
             # fastText-style bag of hashed character n-grams beside the recurrent
             # state: cheap at inference, and it carries the sub-word statistics
             # an n-gram linear model sees, so the RNN can spend its capacity on order.
-            self.ngram_embed = nn.Embedding(ngram_buckets, ngram_dim, padding_idx=0)
+            self.ngram_embed = nn.EmbeddingBag(ngram_buckets, ngram_dim, mode="sum", padding_idx=0)
             features += ngram_dim
         self.output = nn.Linear(features, n_labels)
 
@@ -91,7 +91,7 @@ class CharRNNClassifier(nn.Module):
             if self.training:
                 grams = grams * (torch.rand(grams.shape) >= self.embed_dropout.p)
             count = (grams > 0).sum(dim=1, keepdim=True).clamp(min=1)
-            parts.append(self.ngram_embed(grams).sum(dim=1) / count)
+            parts.append(self.ngram_embed(grams) / count)
         return torch.cat(parts, dim=-1)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
