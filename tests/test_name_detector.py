@@ -1,5 +1,6 @@
 """person_name_detector: bundled weights, errors, edge cases, overfitting IO, serialization."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -197,6 +198,6 @@ def test_scorer_counts():
 
 
 def test_training_config_builds():
-    config = load_config("configs/person_name_detector.cfg")
+    config = load_config(Path(__file__).parent.parent / "configs" / "person_name_detector.cfg")
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
     assert nlp.pipe_names == ["person_name_detector"]
