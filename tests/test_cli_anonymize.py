@@ -94,7 +94,7 @@ def test_same_key_same_output_and_consistency_across_records(tmp_path):
     anonymize(tmp_path, inp, tmp_path / "o2.jsonl")
     assert (tmp_path / "o1.jsonl").read_bytes() == (tmp_path / "o2.jsonl").read_bytes()
     first, third = read_jsonl(tmp_path / "o1.jsonl")[0]["text"], read_jsonl(tmp_path / "o1.jsonl")[2]["text"]
-    given, surname = first[len("Hi, I'm "):-1].split()
+    given, surname = first[len("Hi, I'm "):-1].split(" ", 1)
     assert third == f"Can {surname}'s order ship to Casablanca, {given.upper()}?"
     os.environ["ANON_TEST_OTHER_KEY"] = "some-other-key-0123456789"
     try:

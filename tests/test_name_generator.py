@@ -55,6 +55,8 @@ def test_training_name_filter(gen):
     assert not keep_candidate("smith", gen)
     assert not keep_candidate("a", gen)
     assert not keep_candidate("two words", gen)
+    assert not keep_candidate("bin rahimov", gen, "given")
+    assert keep_candidate("bin rahimov", gen, "surname")
 
 
 def test_conditioning_changes_the_distribution(gen):
@@ -79,7 +81,7 @@ def test_bundled_pools_are_complete_novel_and_distinct(gen):
 def test_sample_pool_respects_size_and_filter(gen):
     pool = sample_pool(gen, "German", "given", 30, seed=3, temperature=0.8, rank_factor=2)
     assert len(pool) == 30 and len(set(pool)) == 30
-    assert all(keep_candidate(n, gen) for n in pool)
+    assert all(keep_candidate(n, gen, "given") for n in pool)
 
 
 def test_tiny_generator_learns_and_round_trips(tmp_path):

@@ -183,6 +183,16 @@ class ConversationTable:
                     occ.append(Occurrence(s, e, key, m.source))
                     covered.append((s, e, m.source))
         taken = {(o.start, o.end) for o in occ}
+        multi = [k for k in self.entries if " " in k]  # only reverse tables (pseudonym -> original) have these
+        if multi:
+            pattern = re.compile(r"(?<!\w)(?:" + "|".join(
+                r"\s+".join(map(re.escape, k.split(" "))) for k in sorted(multi, key=len, reverse=True)) + r")(?!\w)",
+                re.IGNORECASE)
+            for m in pattern.finditer(text):
+                key = " ".join(m.group().lower().split())
+                if key in self.entries:
+                    occ.append(Occurrence(m.start(), m.end(), key, PROPAGATION))
+                    taken.add((m.start(), m.end()))
         if self.entries:
             for m in NAME_PART.finditer(text):
                 for s, e, surface in self._split_word(m):

@@ -37,10 +37,21 @@ def generator_path() -> Path:
     return Path(__file__).resolve().parent.parent / "models" / "name_generator"
 
 
-def keep_candidate(name: str, generator=None) -> bool:
-    """A sampled name is usable as a pseudonym: one word of 2-14 letters (plus ' or -),
-    and not a name of the generator's training lists."""
-    if not (2 <= len(name) <= 14) or " " in name or not name[0].isalpha() or not name[-1].isalpha():
+# lowercase first words that make a two-word surname (bin Ismail, al Najjar, van Dijk)
+SURNAME_PARTICLES = {"bin", "binti", "al", "el", "abu", "van", "von", "de", "da", "di", "del", "dos", "la", "le",
+                     "ter", "ten", "mac", "st"}
+
+
+def keep_candidate(name: str, generator=None, kind: str = GIVEN) -> bool:
+    """A sampled name is usable as a pseudonym: 2-14 letters (plus ' or -), one word, or for
+    surnames a particle + one word ("bin rahim", "al haddad"); not a training name."""
+    if not (2 <= len(name) <= 16) or not name[0].isalpha() or not name[-1].isalpha():
+        return False
+    words = name.split(" ")
+    if len(words) > 1:
+        if kind != SURNAME or len(words) != 2 or words[0] not in SURNAME_PARTICLES or len(words[1]) < 3:
+            return False
+    elif len(name) > 14:
         return False
     return generator is None or not generator.is_training_name(name)
 
@@ -57,7 +68,7 @@ def sample_pool(generator, nationality: str, kind: str, size: int, seed: int, te
     for round_ in range(max_rounds):
         for name in generator.sample(nationality, kind, max(64, 2 * (want - len(pool))), seed=seed + round_,
                                      temperature=temperature):
-            if name not in seen and keep_candidate(name, generator):
+            if name not in seen and keep_candidate(name, generator, kind):
                 seen.add(name)
                 pool.append(name)
                 if len(pool) == want:
@@ -93,7 +104,7 @@ def generate_pools(generator, size: int, seed_of: Callable[[str, str], int], tem
                     for nat, kind in todo]
         for item, names in zip(todo, generator.sample_batch(requests, temperature)):
             for name in names:
-                if len(found[item]) < want and name not in seen[item] and keep_candidate(name, generator):
+                if len(found[item]) < want and name not in seen[item] and keep_candidate(name, generator, item[1]):
                     seen[item].add(name)
                     found[item].append(name)
     pools: Pools = {}
@@ -120,7 +131,8 @@ class Pseudonymizer:
                       for nat, kinds in pools.items()}
         self.key = key
         self.fallback = fallback_nationality if fallback_nationality in self.pools else sorted(self.pools)[0]
-        self.words: Set[str] = {n for kinds in self.pools.values() for names in kinds.values() for n in names}
+        self.words: Set[str] = {w for kinds in self.pools.values() for names in kinds.values() for n in names
+                                 for w in n.split(" ")}
 
     @property
     def nationalities(self) -> List[str]:
@@ -141,7 +153,7 @@ class Pseudonymizer:
             start = h % n
             for i in range(n):
                 cand = pool[(start + i) % n]
-                if cand != name and cand not in taken:
+                if cand != name and cand not in taken and (" " not in cand or not taken.intersection(cand.split())):
                     return cand
         # every pool exhausted (impossible in practice): a distinct, still name-shaped string
         i = 2
@@ -151,4 +163,4 @@ class Pseudonymizer:
 
 
 __all__ = ["Pseudonymizer", "Pools", "sample_pool", "generate_pools", "load_pools", "keep_candidate",
-           "generator_path", "GIVEN", "SURNAME", "AMBIGUOUS"]
+           "generator_path", "GIVEN", "SURNAME", "AMBIGUOUS", "SURNAME_PARTICLES"]

@@ -18,9 +18,15 @@ def shape_of(text: str) -> str:
     return "mixed"
 
 
+LOWER_PARTICLES = {"bin", "binti", "van", "von", "de", "da", "di", "del", "dos", "la", "le", "ter", "ten"}
+
+
 def titlecase(name: str) -> str:
-    """'o'brien' -> "O'Brien", 'jean-luc' -> 'Jean-Luc', 'che-wei' -> 'Che-Wei'."""
-    return _WORD_START.sub(lambda m: m.group(1) + m.group(2).upper(), name.lower())
+    """'o'brien' -> "O'Brien", 'jean-luc' -> 'Jean-Luc', 'che-wei' -> 'Che-Wei';
+    particles of multi-word surnames stay lowercase: 'bin rahim' -> 'bin Rahim'."""
+    words = name.lower().split(" ")
+    return " ".join(w if (len(words) > 1 and w in LOWER_PARTICLES) else
+                    _WORD_START.sub(lambda m: m.group(1) + m.group(2).upper(), w) for w in words)
 
 
 def transfer_shape(source: str, replacement: str) -> str:
