@@ -187,3 +187,17 @@ def test_module_entry_point_create_key_and_n_process(tmp_path):
                          text=True, env=env, timeout=180)
     assert two.returncode == 0, two.stderr
     assert (tmp_path / "o1.jsonl").read_bytes() == (tmp_path / "o2.jsonl").read_bytes()
+
+
+def test_extra_text_fields_anonymize_profile_names(tmp_path):
+    inp, out, back = tmp_path / "in.jsonl", tmp_path / "out.jsonl", tmp_path / "back.jsonl"
+    write_input(inp, bad=False)
+    rc = anonymize(tmp_path, inp, out, "--extra-text-field", "user.name", "--mapping-file", str(tmp_path / "m"))
+    assert rc == 0
+    written = read_jsonl(out)
+    assert "Rochdi" not in written[0]["user"]["name"] and "Ingrid" not in written[1]["user"]["name"]
+    assert written[0]["user"]["name"] in written[0]["text"]  # same pseudonym in profile and text
+    assert "user" not in written[2]  # records without the field pass through
+    assert run("deanonymize", str(out), str(back), "--mapping-file", str(tmp_path / "m"), "--extra-text-field",
+               "user.name", "--conversation-field", "conversation_id", "--no-progress") == 0
+    assert read_jsonl(back) == RECORDS

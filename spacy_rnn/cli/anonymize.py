@@ -74,6 +74,9 @@ def add_parser(subparsers) -> None:
 def add_record_args(p) -> None:
     p.add_argument("--text-field", default="text",
                    help="path of the text(s) to anonymize: 'text', 'message.body', 'messages[].content'")
+    p.add_argument("--extra-text-field", action="append", default=[], metavar="PATH",
+                   help="another field to anonymize where present (e.g. user.name, so profile names do not "
+                        "leak); repeatable")
     p.add_argument("--conversation-field", default=None,
                    help="path of the conversation id; without it each record is its own conversation")
     p.add_argument("--handles", action="store_true", help="also replace names inside @handles")
@@ -106,7 +109,10 @@ def parse_record(raw: bytes, line: int, text_steps, conv_steps, known_steps):
         raise FieldError(f"invalid JSON: {e.msg} (column {e.colno})") from None
     if not isinstance(record, dict):
         raise FieldError(f"not a JSON object (got {type(record).__name__})")
-    texts = locate_strings(record, text_steps)
+    main_steps, extra_steps = text_steps if isinstance(text_steps, tuple) else (text_steps, [])
+    texts = locate_strings(record, main_steps)
+    for steps in extra_steps:  # optional: anonymized where present and a string, else left as is
+        texts += [(loc, value) for loc, value in locate(record, steps, required=False) if isinstance(value, str)]
     for loc, value in texts:
         try:
             value.encode("utf8")
@@ -268,7 +274,7 @@ def run_anonymize(args) -> int:
     started = time.time()
     try:
         key = _load_key(args)
-        text_steps = parse_path(args.text_field)
+        text_steps = (parse_path(args.text_field), [parse_path(p) for p in args.extra_text_field])
         conv_steps = parse_path(args.conversation_field) if args.conversation_field else None
         known_steps = [parse_path(p) for p in args.known_name_field]
     except ValueError as e:
@@ -466,7 +472,7 @@ def _reverse_table(entry: Dict[str, Any]) -> ConversationTable:
 
 def run_deanonymize(args) -> int:
     try:
-        text_steps = parse_path(args.text_field)
+        text_steps = (parse_path(args.text_field), [parse_path(p) for p in args.extra_text_field])
         conv_steps = parse_path(args.conversation_field) if args.conversation_field else None
     except ValueError as e:
         print(f"✘ {e}", file=sys.stderr)
