@@ -201,3 +201,22 @@ def test_extra_text_fields_anonymize_profile_names(tmp_path):
     assert run("deanonymize", str(out), str(back), "--mapping-file", str(tmp_path / "m"), "--extra-text-field",
                "user.name", "--conversation-field", "conversation_id", "--no-progress") == 0
     assert read_jsonl(back) == RECORDS
+
+
+def test_a_text_that_breaks_detection_is_reported_not_fatal(tmp_path, monkeypatch):
+    import spacy_rnn.cli.anonymize as cli
+
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_input(inp, bad=False)
+    real = cli._detect
+
+    def fragile(nlp, texts):
+        if any("Casablanca" in t for t in texts):
+            raise RuntimeError("detector bug")
+        return real(nlp, texts)
+
+    monkeypatch.setattr(cli, "_detect", fragile)
+    assert anonymize(tmp_path, inp, out) == 1
+    assert len(read_jsonl(out)) == len(RECORDS) - 1
+    assert read_jsonl(tmp_path / "out.jsonl.errors.jsonl") == [
+        {"line": 3, "reason": "name detection failed (RuntimeError)"}]

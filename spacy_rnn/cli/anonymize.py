@@ -219,8 +219,23 @@ def _detect(nlp, texts: Sequence[str]) -> List[List[Tuple[int, int, str]]]:
     return [[(m.start, m.end, m.source) for m in mentions] for mentions in anon.detect(docs)]
 
 
-def _detect_in_worker(texts: Sequence[str]) -> List[List[Tuple[int, int, str]]]:
-    return _detect(_WORKER["nlp"], texts)
+def _detect_safe(nlp, texts: Sequence[str]) -> List[Any]:
+    """Like _detect; if the batch fails, text by text, with the error's type name for a text
+    that still fails (its record is then reported instead of crashing the run)."""
+    try:
+        return _detect(nlp, texts)
+    except Exception:
+        out: List[Any] = []
+        for text in texts:
+            try:
+                out.extend(_detect(nlp, [text]))
+            except Exception as e:
+                out.append(type(e).__name__)
+        return out
+
+
+def _detect_in_worker(texts: Sequence[str]) -> List[Any]:
+    return _detect_safe(_WORKER["nlp"], texts)
 
 
 class Detector:
@@ -237,7 +252,7 @@ class Detector:
     def map(self, batches: Iterator[Tuple[Any, List[str]]]) -> Iterator[Tuple[Any, List[List[Tuple[int, int, str]]]]]:
         if self.pool is None:
             for meta, texts in batches:
-                yield meta, _detect(self.nlp, texts)
+                yield meta, _detect_safe(self.nlp, texts)
             return
         window: List[Tuple[Any, Any]] = []
         for meta, texts in batches:
@@ -336,6 +351,11 @@ def run_anonymize(args) -> int:
                     spill.write("null\n")
                     continue
                 spans = [next(found_iter) for _ in texts]
+                failed = [x for x in spans if isinstance(x, str)]
+                if failed:
+                    report.add(line, f"name detection failed ({failed[0]})")
+                    spill.write("null\n")
+                    continue
                 spill.write(json.dumps(spans) + "\n")
                 last_line[scope] = line
                 table = tables.get(scope)
