@@ -264,3 +264,13 @@ def test_generated_pools_are_keyed():
     assert anon_a._load_pools() == {n: {k: v for k, v in kinds.items()} for n, kinds in anon_a._load_pools().items()}
     text = "Aiko Tanaka"
     assert a(text)._.anonymized == a(text)._.anonymized != text
+
+
+def test_gazetteer_catches_common_given_names_mid_sentence():
+    nlp = make_nlp(ruler=False)
+    doc = nlp("thanks, ask Katie or Robert about it. Robert knows")
+    out = doc._.anonymized
+    assert "Katie" not in out and "Robert" not in out  # the sentence-initial one by propagation
+    assert {p["detected_by"] for p in doc._.pseudonyms} == {"known name"}
+    off = make_nlp(ruler=False, gazetteer=False)
+    assert off("thanks, ask Katie about it")._.anonymized == "thanks, ask Katie about it"

@@ -42,6 +42,15 @@ from ..errors import Errors, Warnings
 from ..layers.name_generator import normalize_name
 
 DETECTOR_MODES = ("auto", "always", "never")
+SENTENCE_END = {".", "!", "?", "…"}
+
+
+def load_gazetteer() -> frozenset:
+    """Common English given names in Title case (bundled, from Faker's en_* locales)."""
+    path = Path(__file__).resolve().parent.parent / "models" / "name_anonymizer" / "given_names_en.txt"
+    if not path.exists():
+        return frozenset()
+    return frozenset(line.strip() for line in path.read_text(encoding="utf8").splitlines() if line.strip())
 POOL_SOURCES = ("bundled", "generate")
 
 
@@ -67,6 +76,7 @@ def install_extensions() -> None:
         "pool": "bundled",
         "pool_size": 400,
         "handles": False,
+        "gazetteer": True,
         "key_env": DEFAULT_KEY_ENV,
         "key_file": None,
         "spans_key": None,
@@ -89,6 +99,7 @@ def make_name_anonymizer(
     pool: str,
     pool_size: int,
     handles: bool,
+    gazetteer: bool,
     key_env: Optional[str],
     key_file: Optional[str],
     spans_key: Optional[str],
@@ -107,6 +118,8 @@ def make_name_anonymizer(
     pool: "bundled" (the shipped pools sampled from the GRU generator) or "generate"
         (sample ``pool_size`` names per nationality and kind at load, seeded by the key).
     handles: also replace name parts inside @handles.
+    gazetteer: also take Title-case words that are common English given names (bundled list,
+        not sentence-initial) as names ("known name"): catches names the detector missed.
     key_env / key_file: where the secret key is read from (file first). Without either,
         a random key for this process is used, with a warning.
     spans_key: if set, write the replaced mentions to doc.spans[spans_key].
@@ -115,7 +128,8 @@ def make_name_anonymizer(
     return NameAnonymizer(nlp, name, known_names=known_names, use_ner=use_ner, ner_labels=ner_labels,
                           span_keys=span_keys, detector=detector, detector_weights=detector_weights,
                           nationality_weights=nationality_weights, default_nationality=default_nationality,
-                          pool=pool, pool_size=pool_size, handles=handles, key_env=key_env, key_file=key_file,
+                          pool=pool, pool_size=pool_size, handles=handles, gazetteer=gazetteer,
+                          key_env=key_env, key_file=key_file,
                           spans_key=spans_key, max_conversations=max_conversations, batch_size=batch_size)
 
 
@@ -127,7 +141,8 @@ class NameAnonymizer:
                  span_keys: Sequence[str] = ("person_names",), detector: str = "auto",
                  detector_weights: Optional[str] = "bundled", nationality_weights: Optional[str] = "bundled",
                  default_nationality: str = "English", pool: str = "bundled", pool_size: int = 400,
-                 handles: bool = False, key_env: Optional[str] = DEFAULT_KEY_ENV, key_file: Optional[str] = None,
+                 handles: bool = False, gazetteer: bool = True, key_env: Optional[str] = DEFAULT_KEY_ENV,
+                 key_file: Optional[str] = None,
                  spans_key: Optional[str] = None, max_conversations: int = 10000, batch_size: int = 512):
         if detector not in DETECTOR_MODES:
             raise ValueError(Errors.E304.format(option="detector", value=detector, options=DETECTOR_MODES))
@@ -136,7 +151,7 @@ class NameAnonymizer:
         install_extensions()
         self.name = name
         self.cfg = {"known_names": list(known_names), "use_ner": use_ner, "ner_labels": list(ner_labels),
-                    "span_keys": list(span_keys), "detector": detector, "handles": handles,
+                    "span_keys": list(span_keys), "detector": detector, "handles": handles, "gazetteer": gazetteer,
                     "default_nationality": default_nationality, "spans_key": spans_key,
                     "max_conversations": max_conversations, "batch_size": batch_size}
         key = load_key(key_file, key_env)
@@ -150,6 +165,7 @@ class NameAnonymizer:
         self._nationality = self._make_nationality(nlp, nationality_weights)
         self._nat_cache: Dict[str, Optional[str]] = {}
         self._known_parts = [self._parts(n) for n in known_names]
+        self._gazetteer = load_gazetteer() if gazetteer else frozenset()
         self._tables: "OrderedDict[str, ConversationTable]" = OrderedDict()
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -299,15 +315,31 @@ class NameAnonymizer:
         return not annotated
 
     def detect(self, docs: Sequence[Doc]) -> List[List[Mention]]:
-        """Name mentions found by upstream NER/spans and the detector (no known names, no
-        propagation); never mutates the docs."""
+        """Name mentions found by upstream NER/spans, the detector and the gazetteer (no
+        caller-known names, no propagation); never mutates the docs."""
         mentions = [self._upstream(doc) for doc in docs]
         todo = [i for i, doc in enumerate(docs) if self._needs_detector(doc)]
         if todo:
             found = self._detector.find_names([docs[i] for i in todo], batch_size=self.cfg["batch_size"])
             for i, spans in zip(todo, found):
                 mentions[i] += [Mention(s.start_char, s.end_char, MODEL) for s in spans]
+        if self._gazetteer:
+            for doc, found in zip(docs, mentions):
+                found += self._gazetteer_mentions(doc)
         return mentions
+
+    def _gazetteer_mentions(self, doc: Doc) -> List[Mention]:
+        out = []
+        names = self._gazetteer
+        for i, token in enumerate(doc):
+            text = token.text
+            if len(text) < 3 or not text[0].isupper() or text not in names or i == 0:
+                continue
+            prev = doc[i - 1].text
+            if prev in SENTENCE_END or "\n" in doc[i - 1].whitespace_ + prev:
+                continue  # sentence-initial: capitalized anyway
+            out.append(Mention(token.idx, token.idx + len(text), KNOWN))
+        return out
 
     def known_names_of(self, doc: Doc) -> List[List[str]]:
         extra = doc.user_data.get("known_names") if isinstance(doc.user_data, dict) else None
