@@ -83,15 +83,24 @@ def test_edge_cases_never_raise(bundled_nlp):
     for text in ("😀🎉👍", "\n\n \t", "a" * 10_000, ("hello Maria 😀 " * 800)[:10_000], "@user #tag http://x.y"):
         doc = bundled_nlp(text)
         assert all(0 <= s.start <= s.end <= len(doc) for s in doc.spans[KEY])
-    long_doc = bundled_nlp(("I talked to Maria yesterday 😀 . " * 400)[:10_000])
-    starts = [s.start for s in long_doc.spans[KEY]]
-    assert len(starts) > 100 and max(starts) > 1000  # names are found far beyond the first 128-token chunk
+    chat = ["The weather was nice so we went out 😀.", "my sister Priya is visiting next week.",
+            "Can you write a message for my friend Carlos?", "ok thanks, see you soon!",
+            "tell Bob that the meeting moved to 3pm."]
+    long_doc = bundled_nlp(" ".join(chat * 100)[:10_000])
+    found = [s for s in long_doc.spans[KEY]]
+    assert {s.text for s in found} == {"Priya", "Carlos", "Bob"}
+    assert len(found) > 100 and max(s.start for s in found) > 1000  # far beyond the first 128-token chunk
 
 
 def test_pipe_equals_call_bundled(bundled_nlp):
     texts = ["My name is Rochdi Khalid", "", "tell Bob that Alice says hi", "x " * 300 + "Maria"]
     piped = [names(d) for d in bundled_nlp.pipe(texts, batch_size=2)]
     assert piped == [names(bundled_nlp(t)) for t in texts]
+
+
+def test_spans_trim_emoji_and_possessive(bundled_nlp):
+    assert names(bundled_nlp("tell Ahmed 👍")) == ["Ahmed"]
+    assert names(bundled_nlp("Maria's cat is cute")) == ["Maria"]
 
 
 def test_bytes_roundtrip_bundled(bundled_nlp):

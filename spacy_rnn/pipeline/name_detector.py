@@ -164,7 +164,8 @@ class PersonNameDetector(TorchPipe):
 
     def _decode(self, docs: Sequence[Doc], probs: np.ndarray, threshold: float) -> List[List[Span]]:
         """BIO decoding: a token is inside a name when P(B)+P(I) >= threshold; a name
-        starts at an inside token that follows an outside one, or whose P(B) >= P(I)."""
+        starts at an inside token that follows an outside one, or whose P(B) >= P(I).
+        Edge tokens without letters/digits and a trailing possessive are trimmed off."""
         inside = (1.0 - probs[:, O]) >= threshold
         begin = probs[:, B] >= probs[:, I]
         lengths = np.array([len(doc) for doc in docs], dtype="int64")
@@ -179,10 +180,10 @@ class PersonNameDetector(TorchPipe):
             i = pos - int(starts[d])
             if d != cur_doc or i != span_end or begin[pos]:
                 if cur_doc >= 0:
-                    out[cur_doc].append(Span(docs[cur_doc], span_start, span_end, label=SPAN_LABEL))
+                    _add_trimmed(out[cur_doc], docs[cur_doc], span_start, span_end)
                 cur_doc, span_start = d, i
             span_end = i + 1
-        out[cur_doc].append(Span(docs[cur_doc], span_start, span_end, label=SPAN_LABEL))
+        _add_trimmed(out[cur_doc], docs[cur_doc], span_start, span_end)
         return out
 
     def find_names(self, docs: Iterable[Doc], *, batch_size: Optional[int] = None,
@@ -326,6 +327,21 @@ def load_lexicon(path: Optional[Union[str, Path]], name: str = "person_name_dete
         if flags:
             lexicon[w] = flags
     return lexicon
+
+
+_EDGE_NON_NAME = {"'s", "’s", "'", "’", "s"}
+
+
+def _add_trimmed(spans: List[Span], doc: Doc, start: int, end: int) -> None:
+    """Append Span(start, end) without edge tokens that cannot be part of a name:
+    tokens with no letter or digit (emoji, punctuation) and a trailing possessive 's."""
+    while start < end and not any(c.isalnum() for c in doc[start].text):
+        start += 1
+    while end > start and (not any(c.isalnum() for c in doc[end - 1].text)
+                           or (end - 1 > start and doc[end - 1].lower_ in _EDGE_NON_NAME)):
+        end -= 1
+    if end > start:
+        spans.append(Span(doc, start, end, label=SPAN_LABEL))
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
