@@ -98,6 +98,16 @@ def test_pipe_equals_call_bundled(bundled_nlp):
     assert piped == [names(bundled_nlp(t)) for t in texts]
 
 
+def test_threshold_stored_with_weights_unless_given(bundled_nlp):
+    stored = json.loads((bundled_path("person_name_detector") / "cfg").read_text())["threshold"]
+    assert bundled_nlp.get_pipe("person_name_detector").threshold == stored
+    nlp = spacy.blank("en")
+    det = nlp.add_pipe("person_name_detector", config={"threshold": 0.99})
+    assert det.threshold == 0.99
+    assert len(det.find_names([nlp.make_doc("hi i'm john and this is maria")])[0]) <= len(
+        bundled_nlp.get_pipe("person_name_detector").find_names([nlp.make_doc("hi i'm john and this is maria")])[0])
+
+
 def test_spans_trim_emoji_and_possessive(bundled_nlp):
     assert names(bundled_nlp("tell Ahmed 👍")) == ["Ahmed"]
     assert names(bundled_nlp("Maria's cat is cute")) == ["Maria"]

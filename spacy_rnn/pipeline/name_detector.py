@@ -53,7 +53,7 @@ O, B, I = range(3)
     default_config={
         "model": DEFAULT_MODEL,
         "spans_key": "person_names",
-        "threshold": 0.5,
+        "threshold": None,
         "weights": "bundled",
         "batch_size": 512,
         "name_weight": 1.0,
@@ -75,7 +75,7 @@ def make_person_name_detector(
     model: Model,
     *,
     spans_key: str,
-    threshold: float,
+    threshold: Optional[float],
     weights: Optional[str],
     batch_size: int,
     name_weight: float,
@@ -87,7 +87,8 @@ def make_person_name_detector(
     spans_key: where the found names go (``doc.spans[spans_key]``) and where
         gold names are read from when training (PERSON/PER entities are used
         when the reference Doc has no such key).
-    threshold: a token is inside a name when P(B) + P(I) >= threshold.
+    threshold: a token is inside a name when P(B) + P(I) >= threshold; null = the
+        value stored with the weights (0.45 for the bundled ones; 0.5 untrained).
     weights: "bundled" (pretrained weights shipped with spacy-rnn), a path to a
         directory written by ``to_disk``, or null to train from scratch.
     batch_size: docs per forward pass in ``pipe`` / ``find_names``.
@@ -106,15 +107,18 @@ class PersonNameDetector(TorchPipe):
     """Tag person names in Docs with a BiGRU over tokens; write them to ``doc.spans``."""
 
     def __init__(self, vocab: Vocab, model: Model, name: str = "person_name_detector", *,
-                 spans_key: str = "person_names", threshold: float = 0.5, weights: Optional[str] = "bundled",
+                 spans_key: str = "person_names", threshold: Optional[float] = None,
+                 weights: Optional[str] = "bundled",
                  batch_size: int = 512, name_weight: float = 1.0, n_threads: int = 1,
                  scorer: Optional[Callable] = None):
-        _check_threshold(threshold)
+        if threshold is not None:
+            _check_threshold(threshold)
         self.vocab = vocab
         self.model = model
         self.name = name
         self.scorer = scorer
-        self.cfg = {"spans_key": spans_key, "threshold": threshold, "batch_size": batch_size,
+        self.cfg = {"spans_key": spans_key, "threshold": 0.5 if threshold is None else threshold,
+                    "batch_size": batch_size,
                     "name_weight": name_weight, "n_threads": n_threads, "n_vocab": 0}
         weights_path = resolve_weights(weights, "person_name_detector")
         if weights_path is not None:
@@ -123,7 +127,7 @@ class PersonNameDetector(TorchPipe):
             self.from_disk(weights_path)
             # The factory's settings win over the stored ones (stored = training-time defaults).
             self.cfg.update({"spans_key": spans_key, "batch_size": batch_size, "n_threads": n_threads})
-            if threshold != 0.5:
+            if threshold is not None:
                 self.cfg["threshold"] = threshold
 
     # -- readiness / IO hooks ----------------------------------------------------------
