@@ -213,6 +213,18 @@ def test_overfitting_io(tmp_path):
         assert a._.nationality_tags == b._.nationality_tags
 
 
+def test_retrained_bundled_pipe_reloads_with_its_own_labels(tmp_path):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("surname_nationality")                  # bundled weights, 37 labels
+    nlp.initialize(lambda: examples(nlp))                # retrain from scratch on 5 labels
+    pipe = nlp.get_pipe("surname_nationality")
+    assert len(pipe.labels) == 5
+    nlp.to_disk(tmp_path / "nlp")
+    loaded = spacy.load(tmp_path / "nlp").get_pipe("surname_nationality")
+    assert loaded.labels == pipe.labels
+    np.testing.assert_array_equal(loaded.predict_proba(["Ivanov", "Tran"]), pipe.predict_proba(["Ivanov", "Tran"]))
+
+
 def test_bytes_round_trip():
     nlp = make_untrained()
     nlp.initialize(lambda: examples(nlp))

@@ -141,7 +141,12 @@ class SurnameNationality(TorchPipe):
         return 1
 
     def _set_model_dims_from_cfg(self) -> None:
-        rnn_layer(self.model).set_dim("nO", len(self.cfg["labels"]))
+        # Weights being loaded may have another label count than a module built
+        # earlier (e.g. bundled weights, then a saved 5-label pipeline): rebuild.
+        layer = rnn_layer(self.model)
+        layer._layers = []
+        for model in (layer, self.model):  # the outer chain copies nO from its last layer
+            model.set_dim("nO", len(self.cfg["labels"]), force=True)
 
     def _after_load(self) -> None:
         self._labels = tuple(self.cfg["labels"])
@@ -258,13 +263,9 @@ class SurnameNationality(TorchPipe):
         self.cfg["labels"] = list(labels)
         self._labels = tuple(labels)
         # A fresh torch module: initialize() means "start training from scratch".
-        self.model.layers[-1]._layers = []
-        self._set_model_dims_from_cfg_force()
+        self._set_model_dims_from_cfg()
         sample = [fold_name(eg.predicted.text) for eg in islice(get_examples(), 10)]
         self.model.initialize(X=sample)
-
-    def _set_model_dims_from_cfg_force(self) -> None:
-        rnn_layer(self.model).set_dim("nO", len(self.cfg["labels"]), force=True)
 
     # -- batch API and explanations ---------------------------------------------------
     def _torch(self):
