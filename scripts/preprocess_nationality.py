@@ -1,8 +1,13 @@
-"""Surname table → train/dev/test DocBins (one Doc per surname, gold labels in doc.cats)."""
+"""Surname table → train/dev/test DocBins (one Doc per surname, gold labels in doc.cats).
+
+Also writes train_full.spacy = train + dev: the whole 80 % training split, which
+the bundled model is trained on with a fixed schedule (dev then only monitors fit).
+"""
 import argparse
 import json
 from pathlib import Path
 
+import pandas as pd
 import spacy
 from spacy.tokens import DocBin
 
@@ -20,7 +25,7 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out_dir)
     parts = ("train", "dev", "test")
-    if args.skip_existing and all((out / f"{p}.spacy").exists() for p in parts):
+    if args.skip_existing and all((out / f"{p}.spacy").exists() for p in parts + ("train_full",)):
         print(f"✔ {out} already has {', '.join(parts)} DocBins")
         return
     table = load_surnames(args.csv)
@@ -29,7 +34,8 @@ def main() -> None:
     nlp = spacy.blank("en")
     out.mkdir(parents=True, exist_ok=True)
     summary = {"n_surnames": len(table), "labels": sorted({l for ls in table["labels"] for l in ls})}
-    for part, df in zip(parts, splits):
+    full = pd.concat(splits[:2], ignore_index=True)
+    for part, df in zip(parts + ("train_full",), splits + (full,)):
         db = DocBin(attrs=[])
         for surname, labels in zip(df["surname"], df["labels"]):
             doc = nlp.make_doc(surname)
