@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
-import torch
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.training import Example, validate_get_examples
@@ -22,6 +21,7 @@ from spacy.util import registry
 from spacy.vocab import Vocab
 from thinc.api import Config, Model
 
+from ..threads import torch_threads
 from ..errors import Errors, Warnings, logger
 from ..layers.name_tagger import PAD, TAGS, UNK, lexicon_flags
 from ._base import TorchPipe, resolve_weights
@@ -155,15 +155,8 @@ class PersonNameDetector(TorchPipe):
         """Tag probabilities (n_tokens_total, 3) for O, B, I; rows follow the docs' tokens in order."""
         self._require_ready()
         docs = list(docs)
-        n_threads = int(self.cfg.get("n_threads", 0) or 0)
-        previous = torch.get_num_threads()
-        if n_threads > 0 and n_threads != previous:
-            torch.set_num_threads(n_threads)
-        try:
+        with torch_threads(int(self.cfg.get("n_threads", 0) or 0)):
             logits = self.model.predict(docs)
-        finally:
-            if n_threads > 0 and n_threads != previous:
-                torch.set_num_threads(previous)
         return _softmax(self.model.ops.to_numpy(logits))
 
     def _decode(self, docs: Sequence[Doc], probs: np.ndarray, threshold: float) -> List[List[Span]]:

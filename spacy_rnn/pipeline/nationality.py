@@ -21,6 +21,7 @@ from ..errors import Errors
 from ..extensions import NationalityPrediction, install_extensions
 from ..layers.lazy_torch import torch_module
 from ..text import encode_names, fold_name, has_letters
+from ..threads import torch_threads
 from ._base import TorchPipe, resolve_weights
 
 default_model_config = """
@@ -45,7 +46,7 @@ DEFAULT_MODEL = Config().from_str(default_model_config)["model"]
 MAX_DOC_CHARS = 64
 PERSON_LABELS = ("PERSON", "PER")
 # cfg keys that configure how predictions are used, not what the model learned
-RUNTIME_SETTINGS = ("threshold", "spans_key", "extension", "batch_size")
+RUNTIME_SETTINGS = ("threshold", "spans_key", "extension", "batch_size", "n_threads")
 
 
 @Language.factory(
@@ -59,6 +60,7 @@ RUNTIME_SETTINGS = ("threshold", "spans_key", "extension", "batch_size")
         "extension": "nationality",
         "batch_size": 2048,
         "softmax_weight": 1.0,
+        "n_threads": 1,
         "scorer": {"@scorers": "spacy-rnn.nationality_scorer.v1"},
     },
     default_score_weights={
@@ -80,6 +82,7 @@ def make_surname_nationality(
     extension: str,
     batch_size: int,
     softmax_weight: float,
+    n_threads: int,
     scorer: Optional[Callable],
 ) -> "SurnameNationality":
     """Create a surname_nationality component.
@@ -93,10 +96,12 @@ def make_surname_nationality(
     extension: base name of the Doc/Span extensions.
     batch_size: names per forward pass in ``pipe``/``predict_proba``.
     softmax_weight: weight of the auxiliary softmax ranking loss in training.
+    n_threads: torch threads while predicting (0 = leave torch's setting alone);
+        1 is fastest on small shared machines, see spacy_rnn/threads.py.
     """
     return SurnameNationality(nlp.vocab, model, name, threshold=threshold, weights=weights,
                               spans_key=spans_key, extension=extension, batch_size=batch_size,
-                              softmax_weight=softmax_weight, scorer=scorer)
+                              softmax_weight=softmax_weight, n_threads=n_threads, scorer=scorer)
 
 
 class SurnameNationality(TorchPipe):
@@ -112,13 +117,14 @@ class SurnameNationality(TorchPipe):
     def __init__(self, vocab: Vocab, model: Model, name: str = "surname_nationality", *,
                  threshold: float = 0.3, weights: Optional[str] = "bundled", spans_key: Optional[str] = None,
                  extension: str = "nationality", batch_size: int = 2048, softmax_weight: float = 1.0,
-                 scorer: Optional[Callable] = None):
+                 n_threads: int = 1, scorer: Optional[Callable] = None):
         self.vocab = vocab
         self.model = model
         self.name = name
         self.scorer = scorer
         self.cfg = {"labels": [], "threshold": round(float(threshold), 6), "spans_key": spans_key,
-                    "extension": extension, "batch_size": batch_size, "softmax_weight": softmax_weight}
+                    "extension": extension, "batch_size": batch_size, "softmax_weight": softmax_weight,
+                    "n_threads": n_threads}
         self._labels: Tuple[str, ...] = ()
         install_extensions(extension)
         weights_path = resolve_weights(weights, "surname_nationality")
@@ -293,7 +299,7 @@ class SurnameNationality(TorchPipe):
         module.eval()
         batch_size = batch_size or self.cfg["batch_size"]
         out = np.empty((len(names), len(self._labels)), dtype="float32")
-        with torch.inference_mode():
+        with torch.inference_mode(), torch_threads(self.cfg.get("n_threads", 0)):
             for start in range(0, len(names), batch_size):
                 ids, lengths = self._encode(names[start:start + batch_size])
                 probs = torch.sigmoid(module(ids, lengths)).numpy()
