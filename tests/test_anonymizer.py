@@ -274,3 +274,10 @@ def test_gazetteer_catches_common_given_names_mid_sentence():
     assert {p["detected_by"] for p in doc._.pseudonyms} == {"known name"}
     off = make_nlp(ruler=False, gazetteer=False)
     assert off("thanks, ask Katie about it")._.anonymized == "thanks, ask Katie about it"
+
+
+def test_multiprocess_pipe_matches_single_process(nlp):
+    texts = ["hi I am Rochdi Khalid", "ask Olena Shevchenko", "nothing"] * 4
+    single = [d._.anonymized for d in nlp.pipe(texts)]
+    multi = [d._.anonymized for d in nlp.pipe(texts, n_process=2, batch_size=3)]
+    assert multi == single and single[0] != texts[0]
