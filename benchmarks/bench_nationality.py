@@ -90,6 +90,7 @@ def main() -> None:
     else:
         nlp = spacy.load(args.model)
         pipe = nlp.get_pipe("surname_nationality")
+    pipe.cfg["n_threads"] = args.threads  # the component sets torch threads itself while predicting
     labels = list(pipe.labels)
     names = list(test["surname"])
     gold = gold_matrix(test, labels)
