@@ -19,7 +19,8 @@ RECORDS = [
     {"conversation_id": 7, "turn": 1, "text": ""},
 ]
 BAD = ['{"conversation_id": "a", "text": ', "[1, 2]", '{"conversation_id": "a", "text": 5}',
-       '{"conversation_id": "a"}', "", '{"text": "no conversation"}', '{"conversation_id": "z", "text": "\\ud83d"}']
+       '{"conversation_id": "a"}', "", '{"text": "no conversation"}', '{"conversation_id": "z", "text": "\\ud83d"}',
+       '{"conversation_id": "a", "text": "hi", "text": "again"}']
 
 
 def write_input(path: Path, bad: bool = True) -> list:
@@ -59,12 +60,13 @@ def test_records_in_equal_records_out_plus_reported(tmp_path, capsys):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert len(lines) == summary["records_in"] == len(written) + len(errors)
     assert summary["records_out"] == len(RECORDS) and summary["records_reported"] == len(BAD)
-    assert [e["line"] for e in errors] == [3, 4, 5, 8, 9, 10, 11]
+    assert [e["line"] for e in errors] == [3, 4, 5, 8, 9, 10, 11, 12]
     reasons = [e["reason"] for e in errors]
     assert reasons[0].startswith("invalid JSON") and reasons[1].startswith("not a JSON object")
     assert reasons[2] == "field 'text' is not a string (got int)"
     assert reasons[3] == "missing field 'text'" and reasons[4] == "empty line"
     assert reasons[5] == "missing field 'conversation_id'" and "surrogate" in reasons[6]
+    assert reasons[7] == "duplicate key 'text' (a value would be lost)"
     err = capsys.readouterr().err
     assert "line 3: invalid JSON" in err and KEY not in err
     # input order, other fields unchanged, names gone

@@ -95,6 +95,16 @@ class Report:
         self.reasons[reason.split(":")[0].split("'")[0].strip()] += 1
 
 
+def _no_duplicate_keys(pairs):
+    """json object hook: a repeated key would silently lose a value on output, so report it."""
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen = set()
+        dup = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise FieldError(f"duplicate key '{dup}' (a value would be lost)")
+    return record
+
+
 def parse_record(raw: bytes, line: int, text_steps, conv_steps, known_steps):
     """(record, texts, conversation id, known names) or raises FieldError with the reason."""
     try:
@@ -104,7 +114,7 @@ def parse_record(raw: bytes, line: int, text_steps, conv_steps, known_steps):
     if not text.strip():
         raise FieldError("empty line")
     try:
-        record = json.loads(text)
+        record = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as e:
         raise FieldError(f"invalid JSON: {e.msg} (column {e.colno})") from None
     if not isinstance(record, dict):
