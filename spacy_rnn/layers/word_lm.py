@@ -93,6 +93,7 @@ class WordRNNLM(nn.Module):
         self.drop_emb = nn.Dropout(emb_dropout)
         self.drop_out = nn.Dropout(dropout)
         self._bounds = bounds
+        self.score_block = 1024
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -172,8 +173,15 @@ class WordRNNLM(nn.Module):
         """Return ((T, B) target log-probs, new hidden state)."""
         h, hidden = self.encode(ids, hidden)
         T, B = ids.shape
-        logp = self.target_logprob(h.reshape(T * B, -1), targets.reshape(-1)).view(T, B)
-        return logp, hidden
+        flat_h, flat_t = h.reshape(T * B, -1), targets.reshape(-1)
+        if torch.is_grad_enabled() or flat_h.shape[0] <= self.score_block:
+            logp = self.target_logprob(flat_h, flat_t)
+        else:  # inference: row blocks keep the (rows x shortlist) logits in cache
+            logp = torch.cat([
+                self.target_logprob(flat_h[i : i + self.score_block], flat_t[i : i + self.score_block])
+                for i in range(0, flat_h.shape[0], self.score_block)
+            ])
+        return logp.view(T, B), hidden
 
     # -- hidden-state helpers -----------------------------------------------------
     def init_hidden(self, batch_size: int) -> Hidden:
