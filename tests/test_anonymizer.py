@@ -281,3 +281,11 @@ def test_multiprocess_pipe_matches_single_process(nlp):
     single = [d._.anonymized for d in nlp.pipe(texts)]
     multi = [d._.anonymized for d in nlp.pipe(texts, n_process=2, batch_size=3)]
     assert multi == single and single[0] != texts[0]
+
+
+def test_detector_threshold_trades_precision_for_recall():
+    text = "hey rochdi, did maria lopez and Sam call you? dmitri volkov said yes"
+    strict = make_nlp(ruler=False, detector="auto", gazetteer=False, detector_threshold=0.99)(text)
+    loose = make_nlp(ruler=False, detector="auto", gazetteer=False, detector_threshold=0.05)(text)
+    assert len(loose._.pseudonyms) >= len(strict._.pseudonyms)
+    assert sum(len(p["original"]) for p in loose._.pseudonyms) > sum(len(p["original"]) for p in strict._.pseudonyms)

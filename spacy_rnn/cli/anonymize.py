@@ -63,6 +63,8 @@ def add_parser(subparsers) -> None:
                    help="spaCy pipeline to run before the anonymizer (e.g. en_core_web_sm); default: blank")
     p.add_argument("--lang", default="en", help="language of the blank pipeline")
     p.add_argument("--no-detector", action="store_true", help="do not run the bundled person_name_detector")
+    p.add_argument("--detector-threshold", type=float, default=None,
+                   help="detector probability threshold (default: its own); lower = fewer leaks, more false alarms")
     p.add_argument("--pool", default="bundled", choices=("bundled", "generate"), help="pseudonym pool source")
     p.add_argument("--n-process", type=int, default=1, help="processes for name detection")
     p.add_argument("--batch-size", type=int, default=512, help="texts per detection batch")
@@ -318,6 +320,7 @@ def run_anonymize(args) -> int:
     known_cfg = [n.strip() for n in args.known_names.split(",") if n.strip()]
     anon_config = {"handles": args.handles, "known_names": known_cfg, "pool": args.pool,
                    "detector": "never" if args.no_detector else "auto",
+                   "detector_threshold": args.detector_threshold,
                    "key_env": None, "key_file": None}
     nlp = build_nlp(args.model, args.lang, anon_config)
     anon = nlp.get_pipe(ANON)

@@ -71,6 +71,7 @@ def install_extensions() -> None:
         "span_keys": ["person_names"],
         "detector": "auto",
         "detector_weights": "bundled",
+        "detector_threshold": None,
         "nationality_weights": "bundled",
         "default_nationality": "English",
         "pool": "bundled",
@@ -94,6 +95,7 @@ def make_name_anonymizer(
     span_keys: List[str],
     detector: str,
     detector_weights: Optional[str],
+    detector_threshold: Optional[float],
     nationality_weights: Optional[str],
     default_nationality: str,
     pool: str,
@@ -115,6 +117,8 @@ def make_name_anonymizer(
         key annotated), "always" (run it too, merging), "never".
     detector_weights / nationality_weights: "bundled", a path, or null (no detector / every
         name gets ``default_nationality``).
+    detector_threshold: token probability at which the detector marks a name (null: its own
+        tuned threshold); lower it to trade precision for fewer leaks.
     pool: "bundled" (the shipped pools sampled from the GRU generator) or "generate"
         (sample ``pool_size`` names per nationality and kind at load, seeded by the key).
     handles: also replace name parts inside @handles.
@@ -127,6 +131,7 @@ def make_name_anonymizer(
     """
     return NameAnonymizer(nlp, name, known_names=known_names, use_ner=use_ner, ner_labels=ner_labels,
                           span_keys=span_keys, detector=detector, detector_weights=detector_weights,
+                          detector_threshold=detector_threshold,
                           nationality_weights=nationality_weights, default_nationality=default_nationality,
                           pool=pool, pool_size=pool_size, handles=handles, gazetteer=gazetteer,
                           key_env=key_env, key_file=key_file,
@@ -139,7 +144,8 @@ class NameAnonymizer:
     def __init__(self, nlp: Language, name: str = "name_anonymizer", *, known_names: Sequence[str] = (),
                  use_ner: bool = True, ner_labels: Sequence[str] = ("PERSON", "PER"),
                  span_keys: Sequence[str] = ("person_names",), detector: str = "auto",
-                 detector_weights: Optional[str] = "bundled", nationality_weights: Optional[str] = "bundled",
+                 detector_weights: Optional[str] = "bundled", detector_threshold: Optional[float] = None,
+                 nationality_weights: Optional[str] = "bundled",
                  default_nationality: str = "English", pool: str = "bundled", pool_size: int = 400,
                  handles: bool = False, gazetteer: bool = True, key_env: Optional[str] = DEFAULT_KEY_ENV,
                  key_file: Optional[str] = None,
@@ -152,6 +158,7 @@ class NameAnonymizer:
         self.name = name
         self.cfg = {"known_names": list(known_names), "use_ner": use_ner, "ner_labels": list(ner_labels),
                     "span_keys": list(span_keys), "detector": detector, "handles": handles, "gazetteer": gazetteer,
+                    "detector_threshold": detector_threshold,
                     "default_nationality": default_nationality, "spans_key": spans_key,
                     "max_conversations": max_conversations, "batch_size": batch_size}
         key = load_key(key_file, key_env)
@@ -320,7 +327,10 @@ class NameAnonymizer:
         mentions = [self._upstream(doc) for doc in docs]
         todo = [i for i, doc in enumerate(docs) if self._needs_detector(doc)]
         if todo:
-            found = self._detector.find_names([docs[i] for i in todo], batch_size=self.cfg["batch_size"])
+            kwargs = {"batch_size": self.cfg["batch_size"]}
+            if self.cfg["detector_threshold"] is not None:
+                kwargs["threshold"] = self.cfg["detector_threshold"]
+            found = self._detector.find_names([docs[i] for i in todo], **kwargs)
             for i, spans in zip(todo, found):
                 mentions[i] += [Mention(s.start_char, s.end_char, MODEL) for s in spans]
         if self._gazetteer:
