@@ -231,10 +231,17 @@ class ConversationTable:
         return [(s, m.end(), word)]
 
     def _find_in_handles(self, text: str) -> List[Occurrence]:
-        keys = [k for k in self.entries if len(k) >= 3 and k.isalpha()]
-        if not keys:
+        if "@" not in text:
             return []
-        pattern = re.compile("|".join(sorted(map(re.escape, keys), key=len, reverse=True)), re.IGNORECASE)
+        cached = getattr(self, "_handle_pattern", None)
+        if cached is None or cached[0] != len(self.entries):
+            keys = [k for k in self.entries if len(k) >= 3 and k.isalpha()]
+            pattern = re.compile("|".join(sorted(map(re.escape, keys), key=len, reverse=True)), re.IGNORECASE) \
+                if keys else None
+            self._handle_pattern = cached = (len(self.entries), pattern)
+        pattern = cached[1]
+        if pattern is None:
+            return []
         found = []
         for h in HANDLE.finditer(text):
             for m in pattern.finditer(text, h.start() + 1, h.end()):
