@@ -16,18 +16,18 @@ from spacy.tokens import DocBin
 from spacy_rnn.scorers import label_set_scores
 
 
-def confusion(probs: np.ndarray, gold: np.ndarray) -> np.ndarray:
-    """Counts of (gold label, top-1 label). A name whose top-1 is one of its gold
-    labels counts on the diagonal; otherwise it counts once per gold label."""
+def confusion(probs: np.ndarray, gold: np.ndarray):
+    """Rows: each gold label g; columns: the top-1 prediction of the names whose gold set
+    contains g. Returns (all predictions, only the wrong ones: top-1 not in the gold set)."""
     n_labels = probs.shape[1]
     matrix = np.zeros((n_labels, n_labels), dtype=np.int64)
-    for row, g in zip(probs.argmax(axis=1), gold):
-        if g[row]:
-            matrix[row, row] += 1
-        else:
-            for lab in np.flatnonzero(g):
-                matrix[lab, row] += 1
-    return matrix
+    errors = np.zeros_like(matrix)
+    for top, g in zip(probs.argmax(axis=1), gold):
+        for lab in np.flatnonzero(g):
+            matrix[lab, top] += 1
+            if not g[top]:
+                errors[lab, top] += 1
+    return matrix, errors
 
 
 def plot_confusion(matrix: np.ndarray, labels, path: Path, title: str) -> None:
@@ -41,10 +41,10 @@ def plot_confusion(matrix: np.ndarray, labels, path: Path, title: str) -> None:
     im = ax.imshow(norm, cmap="viridis", vmin=0, vmax=1)
     ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=8)
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
-    ax.set_xlabel("predicted (top-1)")
-    ax.set_ylabel("gold")
+    ax.set_xlabel("top-1 prediction")
+    ax.set_ylabel("names whose gold label set contains")
     ax.set_title(title)
-    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="share of gold row")
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="share of the row's names")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -74,9 +74,7 @@ def main(model_dir: str, test_path: str, out_dir: str) -> None:
     per_label = pd.DataFrame(scores.pop("nationality_per_label")).T.sort_values("support", ascending=False)
     per_label.index.name = "nationality"
     per_label.to_csv(out / "per_label.csv", float_format="%.4f")
-    matrix = confusion(probs, gold)
-    off = matrix.copy()
-    np.fill_diagonal(off, 0)
+    matrix, off = confusion(probs, gold)
     top_pairs = [
         {"gold": labels[i], "predicted": labels[j], "count": int(off[i, j])}
         for i, j in zip(*np.unravel_index(np.argsort(-off, axis=None)[:15], off.shape)) if off[i, j] > 0
