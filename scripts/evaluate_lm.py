@@ -81,7 +81,8 @@ def main(argv=None):
     ap.add_argument("corpus_dir", help="output of lm-preprocess (has wikitext-2/*.txt)")
     ap.add_argument("output_dir")
     ap.add_argument("--raw-dir", default=None, help="directory with test.raw.gz / train.raw.gz")
-    ap.add_argument("--train-log", default=None)
+    ap.add_argument("--train-log", nargs="*", default=[],
+                    help="spacy train console log(s); a later log is a resumed run (its steps are offset)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--skip-valid", action="store_true")
     args = ap.parse_args(argv)
@@ -123,8 +124,17 @@ def main(argv=None):
         print(f"✔ raw test: in-vocabulary perplexity {metrics['raw_test_ppl_in_vocab']} "
               f"({known.sum():,} tokens), open-vocabulary {metrics['raw_test_ppl_open_vocab']} "
               f"({unk.sum():,} OOV words spelled out)")
-    if args.train_log and Path(args.train_log).exists():
-        rows = parse_train_log(Path(args.train_log))
+    logs = [Path(p) for p in args.train_log if Path(p).exists()]
+    if logs:
+        rows, offset = [], 0
+        for k, log in enumerate(logs):
+            part = parse_train_log(log)
+            if k and part and part[0]["step"] == 0:
+                part = part[1:]  # a resumed run re-evaluates its starting point at its step 0
+            for row in part:
+                row["step"] += offset
+            rows += part
+            offset = rows[-1]["step"] if rows else 0
         curve = []
         for prev, row in zip([None] + rows[:-1], rows):
             steps = row["step"] - (prev["step"] if prev else 0)
