@@ -17,7 +17,7 @@ def _convert_name_inputs(model: Model, X: Tuple[np.ndarray, np.ndarray], is_trai
     """(ids, lengths) int arrays → ArgsKwargs of int64 tensors; no gradient flows back to ids."""
     ids, lengths = X
     args = ArgsKwargs(args=(torch.as_tensor(ids), torch.as_tensor(lengths)), kwargs={})
-    return args, lambda d_args: []
+    return args, _no_gradient
 
 
 def _convert_logit_outputs(model: Model, inputs_outputs, is_train: bool):
@@ -64,17 +64,24 @@ def build_char_rnn_classifier(
                  bidirectional=bidirectional, dropout=dropout, embed_dropout=embed_dropout,
                  ngram_max=ngram_max, ngram_buckets=ngram_buckets, ngram_dim=ngram_dim)
 
-    def build(model: Model) -> CharRNNClassifier:
-        return CharRNNClassifier(model.get_dim("nO"), **model.attrs["hyper"])
-
-    rnn = lazy_torch_model("char_rnn_classifier", build, _convert_name_inputs, _convert_logit_outputs,
-                           attrs={"hyper": hyper}, dims={"nO": nO})
-
-    def encode_forward(model: Model, names: List[str], is_train: bool):
-        return encode_names(names, max_len, lowercase), lambda d: []
-
-    encoder = Model("char_encoder", encode_forward, attrs={"max_len": max_len, "lowercase": lowercase})
+    rnn = lazy_torch_model("char_rnn_classifier", _build_char_rnn, _convert_name_inputs,
+                           _convert_logit_outputs, attrs={"hyper": hyper}, dims={"nO": nO})
+    encoder = Model("char_encoder", _encode_names_forward, attrs={"max_len": max_len, "lowercase": lowercase})
     return chain(encoder, rnn)
+
+
+def _build_char_rnn(model: Model) -> CharRNNClassifier:
+    return CharRNNClassifier(model.get_dim("nO"), **model.attrs["hyper"])
+
+
+def _encode_names_forward(model: Model, names: List[str], is_train: bool):
+    """Folded names → (ids, lengths) int arrays; nothing to backpropagate into strings."""
+    encoded = encode_names(names, model.attrs["max_len"], model.attrs["lowercase"])
+    return encoded, _no_gradient
+
+
+def _no_gradient(d_encoded):
+    return []
 
 
 def rnn_layer(model: Model) -> Model:

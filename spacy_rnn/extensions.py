@@ -1,8 +1,9 @@
 """Doc/Span extensions for nationality predictions, installed idempotently.
 
-A component stores one :class:`NationalityPrediction` per Doc/Span under
-``._.{name}_prediction`` (cheap: one attribute write per doc, keeps ``nlp.pipe``
-fast); ``._.{name}`` and ``._.{name}_tags`` are getters over it.
+A component stores one plain ``(labels, probs, threshold)`` tuple per Doc/Span
+under ``._.{name}_prediction`` (cheap: one attribute write per doc; msgpack-able,
+so Docs survive ``nlp.pipe(n_process=...)`` and ``DocBin(store_user_data=True)``);
+``._.{name}`` and ``._.{name}_tags`` are getters over it.
 """
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -42,9 +43,9 @@ def install_extensions(name: str = "nationality") -> None:
         if not cls.has_extension(store):
             cls.set_extension(store, default=None)
         if not cls.has_extension(name):
-            cls.set_extension(name, getter=lambda obj, s=store: _as_dict(obj._.get(s)))
+            cls.set_extension(name, getter=lambda obj, n=name: _as_dict(get_prediction(obj, n)))
         if not cls.has_extension(f"{name}_tags"):
-            cls.set_extension(f"{name}_tags", getter=lambda obj, s=store: _tags(obj._.get(s)))
+            cls.set_extension(f"{name}_tags", getter=lambda obj, n=name: _tags(get_prediction(obj, n)))
 
 
 def _as_dict(pred: Optional[NationalityPrediction]) -> Dict[str, float]:
@@ -56,7 +57,12 @@ def _tags(pred: Optional[NationalityPrediction]) -> List[str]:
 
 
 def get_prediction(obj: Union[Doc, Span], name: str = "nationality") -> Optional[NationalityPrediction]:
+    """The stored prediction of a Doc/Span as a NationalityPrediction, or None."""
     store = f"{name}_prediction"
     if not obj.has_extension(store):
         return None
-    return obj._.get(store)
+    stored = obj._.get(store)
+    if stored is None:
+        return None
+    labels, probs, threshold = stored
+    return NationalityPrediction(labels, np.asarray(probs), threshold)

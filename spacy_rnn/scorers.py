@@ -71,11 +71,13 @@ def examples_to_matrices(examples: Iterable[Example], labels: Sequence[str], ext
     return np.vstack(probs), np.vstack(golds)
 
 
+def score_nationality(examples: Iterable[Example], *, labels: Sequence[str] = (), threshold: float = 0.5,
+                      extension: str = "nationality", **kwargs) -> Dict[str, Any]:
+    """Score surname_nationality predictions (``Pipe.score`` passes the component's cfg as kwargs)."""
+    probs, gold = examples_to_matrices(examples, labels, extension)
+    return label_set_scores(probs, gold, labels, threshold)
+
+
 @registry.scorers("spacy-rnn.nationality_scorer.v1")
 def make_nationality_scorer():
-    def score(examples: Iterable[Example], *, labels: Sequence[str] = (), threshold: float = 0.5,
-              extension: str = "nationality", **kwargs) -> Dict[str, Any]:
-        probs, gold = examples_to_matrices(examples, labels, extension)
-        return label_set_scores(probs, gold, labels, threshold)
-
-    return score
+    return score_nationality

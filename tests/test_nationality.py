@@ -244,3 +244,22 @@ def test_label_set_scores():
     assert s["nationality_top3"] == pytest.approx(1.0)
     assert s["nationality_per_label"]["A"]["p"] == 1.0
     assert s["nationality_per_label"]["A"]["r"] == 0.5
+
+
+def test_pickle_and_multiprocessing_and_docbin(nlp_bundled):
+    import pickle
+
+    from spacy.tokens import DocBin
+
+    texts = ["Khalid", "Ivanov", "Yamamoto", ""] * 10
+    restored = pickle.loads(pickle.dumps(nlp_bundled))
+    np.testing.assert_array_equal(restored.get_pipe("surname_nationality").predict_proba(texts),
+                                  nlp_bundled.get_pipe("surname_nationality").predict_proba(texts))
+    single = [nlp_bundled(t) for t in texts]
+    multi = list(nlp_bundled.pipe(texts, n_process=2, batch_size=8))
+    for a, b in zip(multi, single):
+        assert a._.nationality_tags == b._.nationality_tags
+        np.testing.assert_allclose(list(a._.nationality.values()), list(b._.nationality.values()), atol=1e-6)
+    db = DocBin(store_user_data=True, docs=single[:3])
+    back = list(DocBin().from_bytes(db.to_bytes()).get_docs(nlp_bundled.vocab))
+    assert [d._.nationality_tags for d in back] == [d._.nationality_tags for d in single[:3]]

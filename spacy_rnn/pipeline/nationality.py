@@ -18,7 +18,7 @@ from thinc.api import Config, Model
 
 from ..architectures import rnn_layer
 from ..errors import Errors
-from ..extensions import NationalityPrediction, install_extensions
+from ..extensions import install_extensions
 from ..layers.lazy_torch import torch_module
 from ..text import encode_names, fold_name, has_letters
 from ..threads import torch_threads
@@ -187,9 +187,9 @@ class SurnameNationality(TorchPipe):
         labels, threshold = self._labels, self.threshold
         j = 0
         for doc, row in zip(docs, doc_probs):
-            doc._.set(store, NationalityPrediction(labels, row, threshold))
+            doc._.set(store, (labels, row, threshold))
             for span in self._names_of(doc):
-                span._.set(store, NationalityPrediction(labels, span_probs[j], threshold))
+                span._.set(store, (labels, span_probs[j], threshold))
                 j += 1
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 2048):
