@@ -246,3 +246,34 @@ def test_bundled_model():
     assert "the" in words or "1" in words or any(w.istitle() for w in words)
     assert pipe.generate("The", n_words=40, temperature=0.8, seed=0) == pipe.generate(
         "The", n_words=40, temperature=0.8, seed=0)
+
+
+def test_shipped_config_trains_with_spacy_train(tmp_path):
+    """configs/next_token_scorer.cfg runs through `spacy train` (streamed corpus, carried
+    state, vocabulary from vocab_corpus, model-best selected on lm_score) on toy DocBins."""
+    from pathlib import Path
+
+    from spacy.cli.train import train
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    train_bin, dev_bin = DocBin(store_user_data=True), DocBin()
+    tokens = (TEXT * 4).split()
+    for stream, pos, words in lm_data.interleave_segments(tokens, 32, 35):
+        doc = Doc(nlp.vocab, words=words)
+        doc.user_data["lm_stream"], doc.user_data["lm_pos"] = stream, pos
+        train_bin.add(doc)
+    for part in lm_data.contiguous_parts(tokens, 2):
+        dev_bin.add(Doc(nlp.vocab, words=part))
+    train_bin.to_disk(tmp_path / "train.spacy")
+    dev_bin.to_disk(tmp_path / "dev.spacy")
+    config = Path(__file__).resolve().parent.parent / "configs" / "next_token_scorer.cfg"
+    train(config, tmp_path / "out", overrides={
+        "paths.train": str(tmp_path / "train.spacy"), "paths.dev": str(tmp_path / "dev.spacy"),
+        "training.max_steps": 6, "training.eval_frequency": 3,
+        "components.next_token_scorer.min_count": 1,
+    })
+    best = spacy.load(tmp_path / "out" / "model-best")
+    pipe = best.get_pipe("next_token_scorer")
+    assert set(pipe.lm_vocab) == set(tokens) | {"<unk>", "<eos>"}
+    assert best("the cat sat on the mat .")._.perplexity > 0

@@ -16,6 +16,7 @@ The thinc side (``build_word_rnn_lm``, registered as ``spacy-rnn.WordRNNLM.v1``)
 wraps the module with ``PyTorchWrapper_v2`` and explicit converters: the inputs
 are integer ids, which must not be asked for gradients.
 """
+import warnings
 from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy
@@ -24,7 +25,7 @@ from spacy.util import registry
 from thinc.api import ArgsKwargs, Model
 from torch import nn
 
-from ..errors import Errors
+from ..errors import Errors, Warnings
 from .lazy_torch import lazy_torch_model
 
 Hidden = Any  # Tensor (GRU/RNN) or (h, c) tuple (LSTM)
@@ -69,6 +70,8 @@ class WordRNNLM(nn.Module):
         self.n_layers = n_layers
         self.cell = cell
         self.cutoffs = adaptive_cutoffs(n_vocab, cutoffs)
+        if any(int(c) >= n_vocab for c in cutoffs):
+            warnings.warn(Warnings.W101.format(name="WordRNNLM", n=n_vocab, cutoffs=list(cutoffs)))
         self.shortlist = self.cutoffs[0]
         self.n_clusters = len(self.cutoffs) - 1
         bounds = [0] + self.cutoffs
