@@ -236,6 +236,17 @@ def convert_lm_outputs(model: Model, inputs_outputs: Tuple, is_train: bool):
     return Y, backprop
 
 
+def _build_lm_module(model: Model) -> WordRNNLM:
+    """The torch module for a lazy LM model, from its attrs and vocabulary size (module
+    level, not a closure, so the thinc model can be pickled)."""
+    a = model.attrs
+    return WordRNNLM(
+        model.get_dim("nV"), emb_dim=a["emb_dim"], hidden_size=a["hidden_size"],
+        n_layers=a["n_layers"], cell=a["cell"], dropout=a["dropout"],
+        emb_dropout=a["emb_dropout"], cutoffs=a["cutoffs"], div_val=a["div_val"],
+    )
+
+
 @registry.architectures("spacy-rnn.WordRNNLM.v1")
 def build_word_rnn_lm(
     emb_dim: int = 256,
@@ -261,15 +272,7 @@ def build_word_rnn_lm(
     if cell.lower() not in CELLS:
         raise ValueError(Errors.E101.format(cell=cell, options=sorted(CELLS)))
 
-    def build_module(model: Model) -> WordRNNLM:
-        a = model.attrs
-        return WordRNNLM(
-            model.get_dim("nV"), emb_dim=a["emb_dim"], hidden_size=a["hidden_size"],
-            n_layers=a["n_layers"], cell=a["cell"], dropout=a["dropout"],
-            emb_dropout=a["emb_dropout"], cutoffs=a["cutoffs"], div_val=a["div_val"],
-        )
-
     return lazy_torch_model(
-        "word_rnn_lm", build_module, convert_lm_inputs, convert_lm_outputs,
+        "word_rnn_lm", _build_lm_module, convert_lm_inputs, convert_lm_outputs,
         attrs=attrs, dims={"nV": None},
     )
