@@ -277,3 +277,20 @@ def test_shipped_config_trains_with_spacy_train(tmp_path):
     pipe = best.get_pipe("next_token_scorer")
     assert set(pipe.lm_vocab) == set(tokens) | {"<unk>", "<eos>"}
     assert best("the cat sat on the mat .")._.perplexity > 0
+
+
+def test_pickle_and_docbin_user_data(trained):
+    """Annotations survive DocBin(store_user_data=True); the pipeline pickles (n_process)."""
+    import pickle
+
+    from spacy.tokens import DocBin
+
+    nlp, _, _ = trained
+    doc = nlp("the cat sat on the zyzzyva .")
+    db = DocBin(store_user_data=True)
+    db.add(doc)
+    restored = list(DocBin().from_bytes(db.to_bytes()).get_docs(nlp.vocab))[0]
+    assert scores(restored) == pytest.approx(scores(doc))
+    assert [t._.is_unk for t in restored] == [t._.is_unk for t in doc]
+    nlp2 = pickle.loads(pickle.dumps(nlp))
+    assert scores(nlp2("the cat sat")) == pytest.approx(scores(nlp("the cat sat")), abs=1e-6)
