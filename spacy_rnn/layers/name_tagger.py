@@ -22,6 +22,7 @@ with the weights; the vocabulary size ``nV`` is a dim the component sets from
 its ``cfg`` before the torch module is built.
 """
 from dataclasses import dataclass
+from functools import partial
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -270,26 +271,32 @@ def build_name_tagger(
                  char_width=char_width, hidden_size=hidden_size, n_layers=n_layers,
                  dropout=dropout, word_dropout=word_dropout)
 
-    def build(model: Model) -> NameTaggerModule:
-        return NameTaggerModule(model.get_dim("nV"), **model.attrs["hyper"])
-
-    torch_model = lazy_torch_model("name_tagger_torch", build, _convert_inputs, _convert_outputs,
+    torch_model = lazy_torch_model("name_tagger_torch", _build_tagger_module, _convert_inputs, _convert_outputs,
                                    attrs={"hyper": hyper}, dims={"nV": nV})
-    featurizer = TokenFeaturizer(max_len, max_chars)
-
-    def forward(model: Model, docs: List[Doc], is_train: bool):
-        batch = featurizer(docs, model.attrs["vocab"], model.attrs["lexicon"])
-        if batch.n_tokens == 0:
-            return model.ops.alloc2f(0, len(TAGS)), lambda dY: []
-        Y, backprop = model.layers[0](batch, is_train)
-        return Y, backprop
-
-    def init(model: Model, X=None, Y=None) -> None:
-        model.layers[0].set_dim("nV", model.get_dim("nV"), force=True)
-        model.layers[0].initialize()
-
-    return Model("name_tagger", forward, init=init, layers=[torch_model], dims={"nV": nV},
+    # Module-level functions (a partial over the featurizer), so the model pickles.
+    forward = partial(_tagger_forward, TokenFeaturizer(max_len, max_chars))
+    return Model("name_tagger", forward, init=_tagger_init, layers=[torch_model], dims={"nV": nV},
                  attrs={"vocab": {}, "lexicon": {}, "max_len": max_len, "max_chars": max_chars})
+
+
+def _build_tagger_module(model: Model) -> NameTaggerModule:
+    return NameTaggerModule(model.get_dim("nV"), **model.attrs["hyper"])
+
+
+def _tagger_forward(featurizer: "TokenFeaturizer", model: Model, docs: List[Doc], is_train: bool):
+    batch = featurizer(docs, model.attrs["vocab"], model.attrs["lexicon"])
+    if batch.n_tokens == 0:
+        return model.ops.alloc2f(0, len(TAGS)), _no_input_gradient
+    return model.layers[0](batch, is_train)
+
+
+def _no_input_gradient(dY):
+    return []
+
+
+def _tagger_init(model: Model, X=None, Y=None) -> None:
+    model.layers[0].set_dim("nV", model.get_dim("nV"), force=True)
+    model.layers[0].initialize()
 
 
 def tagger_module(model: Model) -> Optional[NameTaggerModule]:

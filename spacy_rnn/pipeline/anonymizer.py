@@ -177,6 +177,18 @@ class NameAnonymizer:
         self._local = threading.local()
         self._lock = threading.Lock()
 
+    def __getstate__(self):
+        # The thread-local "current conversation" and the lock belong to this
+        # process; a pickled copy (nlp.pipe(n_process=...), pickle.dumps(nlp)) gets fresh ones.
+        state = self.__dict__.copy()
+        del state["_local"], state["_lock"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+
     # -- construction helpers -------------------------------------------------------------
     def _make_detector(self, nlp: Language, weights: Optional[str]):
         if not weights:
