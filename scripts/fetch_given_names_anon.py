@@ -9,12 +9,12 @@ straight from the zip (it is pure Python) to read their ``first_names``
 
     python scripts/fetch_given_names_anon.py assets
 """
-import hashlib
 import importlib
 import json
-import subprocess
 import sys
 from pathlib import Path
+
+from fetch_nlpia2 import download_wheel
 
 VERSION = "40.63.0"
 WHEEL = f"faker-{VERSION}-py3-none-any.whl"
@@ -26,14 +26,6 @@ LOCALES = (
     "fr_DZ", "fr_FR", "ja_JP", "zh_CN", "zh_TW", "ko_KR", "vi_VN", "it_IT", "de_DE", "de_AT", "cs_CZ",
     "el_GR", "pl_PL",
 )
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def first_names(provider) -> list:
@@ -55,13 +47,7 @@ def main(assets: str = "assets") -> None:
     if out.exists():
         print(f"✔ given names already in {out}")
         return
-    wheel = assets_dir / WHEEL
-    if not wheel.exists():
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
-                        "--dest", str(assets_dir), f"faker=={VERSION}"], check=True)
-    got = sha256(wheel)
-    if got != SHA256:
-        raise SystemExit(f"✘ sha256 of {wheel} is {got}, expected {SHA256}")
+    wheel = download_wheel(f"faker=={VERSION}", WHEEL, SHA256, assets_dir)
     sys.path.insert(0, str(wheel.resolve()))
     table = {}
     for loc in LOCALES:
