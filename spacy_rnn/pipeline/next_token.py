@@ -92,13 +92,20 @@ def _token_is_unk(token: Token) -> Optional[bool]:
     return None if data is None else bool(data["unk"][token.i])
 
 
-def _span_perplexity(span: Union[Doc, Span]) -> Optional[float]:
+def _span_logprobs(span: Union[Doc, Span]) -> Optional[numpy.ndarray]:
+    """Log-probabilities (nats, float64, NaN where unscored) of the span's tokens, or None."""
     doc = span if isinstance(span, Doc) else span.doc
     data = _lm_arrays(doc)
     if data is None:
         return None
     start, end = (0, len(doc)) if isinstance(span, Doc) else (span.start, span.end)
-    lp = numpy.asarray(data["logp"][start:end], dtype="float64")
+    return numpy.asarray(data["logp"][start:end], dtype="float64")
+
+
+def _span_perplexity(span: Union[Doc, Span]) -> Optional[float]:
+    lp = _span_logprobs(span)
+    if lp is None:
+        return None
     lp = lp[~numpy.isnan(lp)]
     if lp.size == 0:
         return None
@@ -107,13 +114,8 @@ def _span_perplexity(span: Union[Doc, Span]) -> Optional[float]:
 
 def _span_surprisal(span: Union[Doc, Span]) -> Optional[float]:
     """Total surprisal of the span's scored tokens in bits."""
-    doc = span if isinstance(span, Doc) else span.doc
-    data = _lm_arrays(doc)
-    if data is None:
-        return None
-    start, end = (0, len(doc)) if isinstance(span, Doc) else (span.start, span.end)
-    lp = numpy.asarray(data["logp"][start:end], dtype="float64")
-    return float(-numpy.nansum(lp) * LOG2E)
+    lp = _span_logprobs(span)
+    return None if lp is None else float(-numpy.nansum(lp) * LOG2E)
 
 
 def install_extensions() -> None:
