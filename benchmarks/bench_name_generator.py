@@ -17,7 +17,6 @@ Bounded: under a minute, 1 torch thread. Usage:
 """
 import argparse
 import json
-import os
 import random
 import warnings
 from pathlib import Path

@@ -11,7 +11,6 @@ Usage: python scripts/bundle_detector.py [training/ner/model-best] [corpus/ner/d
 """
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 import spacy

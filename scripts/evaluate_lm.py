@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy
 import spacy
 import torch
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from spacy_rnn import lm_data  # noqa: E402

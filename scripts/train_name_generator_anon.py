@@ -32,11 +32,10 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from spacy_rnn.layers.name_generator import KINDS, NameGenerator, make_batch, normalize_name  # noqa: E402
+from spacy_rnn.layers.name_generator import NameGenerator, make_batch, normalize_name  # noqa: E402
 
 # nationality -> Faker locales whose (romanized) first names stand for it
 LOCALES = {

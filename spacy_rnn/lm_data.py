@@ -15,7 +15,7 @@ import gzip
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Sequence, Tuple, Union
 
 from .errors import Errors
 

@@ -1,6 +1,6 @@
 """Registered scorers. All keys are higher-is-better and off spaCy's ``cats_*``
 namespace so ``spacy train`` selects ``model-best`` on them (STYLE pitfall 5)."""
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Sequence
 
 import numpy as np
 from spacy.training import Example

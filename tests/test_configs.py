@@ -1,7 +1,6 @@
 """Each shipped training config builds and initializes on toy data."""
 from pathlib import Path
 
-import pytest
 import spacy
 from spacy.training import Example
 from spacy.util import load_config

@@ -8,7 +8,7 @@ import torch
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
-from thinc.api import Adam, fix_random_seed
+from thinc.api import fix_random_seed
 
 from spacy_rnn import lm_data
 from spacy_rnn.layers.word_lm import WordRNNLM

@@ -23,7 +23,7 @@ from thinc.api import Config, Model
 
 from ..threads import torch_threads
 from ..errors import Errors, Warnings, logger
-from ..layers.name_tagger import PAD, TAGS, UNK, lexicon_flags
+from ..layers.name_tagger import PAD, UNK, lexicon_flags
 from ._base import TorchPipe, resolve_weights
 
 default_model_config = """

@@ -29,7 +29,6 @@ import math
 import warnings
 from collections import Counter
 from pathlib import Path
-from itertools import islice
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy
