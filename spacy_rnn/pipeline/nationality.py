@@ -156,6 +156,8 @@ class SurnameNationality(TorchPipe):
 
     def _after_load(self) -> None:
         self._labels = tuple(self.cfg["labels"])
+        # float32 round trips left 0.30000000000000004 in older saved cfgs
+        self.cfg["threshold"] = round(float(self.cfg["threshold"]), 6)
 
     @property
     def is_ready(self) -> bool:
