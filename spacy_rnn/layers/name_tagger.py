@@ -35,7 +35,7 @@ from thinc.types import Floats2d
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .lazy_torch import lazy_torch_model
+from .lazy_torch import lazy_torch_model, torch_module
 
 TAGS = ("O", "B", "I")
 PAD, UNK = 0, 1
@@ -301,7 +301,4 @@ def _tagger_init(model: Model, X=None, Y=None) -> None:
 
 def tagger_module(model: Model) -> Optional[NameTaggerModule]:
     """The torch NameTaggerModule inside a built ``spacy-rnn.NameTagger.v1`` model."""
-    inner = model.layers[0]
-    if not inner.layers:
-        return None
-    return inner.layers[0].shims[0]._model
+    return torch_module(model.layers[0])

@@ -35,7 +35,8 @@ class TorchPipe(TrainablePipe):
     # -- shared behaviour ------------------------------------------------------
     @property
     def is_ready(self) -> bool:
-        return bool(self.model.layers)
+        """True once the torch module exists, wherever the lazy layer sits in the model tree."""
+        return any(node.shims for node in self.model.walk())
 
     def _require_ready(self) -> None:
         if not self.is_ready:

@@ -133,7 +133,7 @@ class PersonNameDetector(TorchPipe):
     # -- readiness / IO hooks ----------------------------------------------------------
     @property
     def is_ready(self) -> bool:
-        return bool(self.model.layers[0].layers) and int(self.cfg.get("n_vocab", 0)) >= 2
+        return super().is_ready and int(self.cfg.get("n_vocab", 0)) >= 2
 
     def _set_model_dims_from_cfg(self) -> None:
         self.model.set_dim("nV", int(self.cfg["n_vocab"]), force=True)

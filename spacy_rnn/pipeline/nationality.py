@@ -160,10 +160,6 @@ class SurnameNationality(TorchPipe):
         self.cfg["threshold"] = round(float(self.cfg["threshold"]), 6)
 
     @property
-    def is_ready(self) -> bool:
-        return bool(rnn_layer(self.model).layers)
-
-    @property
     def threshold(self) -> float:
         return self.cfg["threshold"]
 
