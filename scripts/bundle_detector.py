@@ -1,22 +1,29 @@
 """Pick the decision threshold on the dev split and bundle the trained person_name_detector.
 
-Reads a trained pipeline (``training/ner/model-best``), sweeps the threshold on the REAL dev
+Reads one trained pipeline (``training/ner/model-best``) or several, comma-separated (runs of
+the same recipe with different seeds: their taggers become one ensemble whose O/B/I
+probabilities are averaged; they must share the vocabulary and lexicon, which they do when
+trained on the same corpus), sweeps the threshold on the REAL dev
 tweets (corpus/ner/dev.spacy, never the test split) and keeps the one with the highest
 span-overlap recall among those with precision >= 0.60 (the issue's target; recall first because
 a missed name is a leak, a false alarm only replaces a word), else the best F2, then writes
 the component with ``to_disk`` into spacy_rnn/models/person_name_detector/ (cfg + model). The
 MODEL_CARD.md there is written by hand from benchmarks/results/name_detection.json.
 
-Usage: python scripts/bundle_detector.py [training/ner/model-best] [corpus/ner/dev.spacy]
+Usage: python scripts/bundle_detector.py [training/ner/model-best[,training/ner_s1/model-best,...]]
+           [corpus/ner/dev.spacy] [--out DIR] [--dry-run]
+(--out: write somewhere else than the package, e.g. to compare candidates on dev.)
 """
+import argparse
 import json
-import sys
+from pathlib import Path
 
 import numpy as np
 import spacy
 import torch
 from spacy.tokens import DocBin
 
+from spacy_rnn.layers.name_tagger import tagger_module
 from spacy_rnn.pipeline._base import bundled_path
 from spacy_rnn.pipeline.name_detector import name_span_counts, prf_from_counts
 
@@ -24,10 +31,35 @@ KEY = "person_names"
 MIN_PRECISION = 0.60
 
 
-def main(model_dir: str = "training/ner/model-best", dev_path: str = "corpus/ner/dev.spacy") -> None:
+def merge_members(det, model_dirs):
+    """Turn ``det`` (loaded from model_dirs[0]) into an ensemble of the taggers of all model_dirs."""
+    states, ref = [], det.model.attrs
+    for path in model_dirs:
+        other = spacy.load(path).get_pipe("person_name_detector")
+        if other.model.attrs["vocab"] != ref["vocab"] or other.model.attrs["lexicon"] != ref["lexicon"]:
+            raise SystemExit(f"{path}: vocabulary/lexicon differ from {model_dirs[0]} (train on the same corpus)")
+        module = tagger_module(other.model)
+        members = getattr(module, "members", [module])
+        states.extend(m.state_dict() for m in members)
+    det.cfg["n_members"] = len(states)
+    det.model.layers[0]._layers = []  # rebuild the torch module with n_members taggers
+    det._initialize_before_deserializing()
+    ensemble = tagger_module(det.model)
+    for member, state in zip(getattr(ensemble, "members", [ensemble]), states):
+        member.load_state_dict(state)
+    ensemble.eval()
+    return det
+
+
+def main(model_dir: str = "training/ner/model-best", dev_path: str = "corpus/ner/dev.spacy",
+         out: str = "", dry_run: bool = False) -> None:
     torch.set_num_threads(1)
-    nlp = spacy.load(model_dir)
+    model_dirs = [p for p in model_dir.split(",") if p]
+    nlp = spacy.load(model_dirs[0])
     det = nlp.get_pipe("person_name_detector")
+    if len(model_dirs) > 1:
+        det = merge_members(det, model_dirs)
+        print(f"✔ ensemble of {det.n_members} taggers: {model_dirs}")
     gold_docs = list(DocBin().from_disk(dev_path).get_docs(nlp.vocab))
     gold = [sorted((s.start_char, s.end_char) for s in d.spans[KEY]) for d in gold_docs]
     docs = [nlp.make_doc(d.text) for d in gold_docs]
@@ -49,15 +81,24 @@ def main(model_dir: str = "training/ner/model-best", dev_path: str = "corpus/ner
         best = max(sweep, key=lambda t: (sweep[t]["f2"], -abs(t - 0.5)))
     print(json.dumps(sweep, indent=1))
     print(f"✔ threshold {best}: {sweep[best]}")
+    if dry_run:
+        return
     det.cfg["threshold"] = best
-    out = bundled_path("person_name_detector")
+    out = Path(out) if out else bundled_path("person_name_detector")
     out.mkdir(parents=True, exist_ok=True)
     det.to_disk(out)
     (out / "threshold_sweep_dev.json").write_text(json.dumps({"chosen": best, "rule": f"max overlap recall at overlap precision >= {MIN_PRECISION} (else max F2)",
-                    "model": model_dir, "dev": dev_path, "sweep": sweep}, indent=1))
+                    "model": model_dirs, "dev": dev_path, "sweep": sweep}, indent=1))
     size = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
     print(f"✔ bundled into {out} ({size / 1e6:.1f} MB)")
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("model_dir", nargs="?", default="training/ner/model-best",
+                    help="trained pipeline, or several comma-separated (an ensemble)")
+    ap.add_argument("dev_path", nargs="?", default="corpus/ner/dev.spacy")
+    ap.add_argument("--out", default="", help="output directory (default: the package's bundled weights)")
+    ap.add_argument("--dry-run", action="store_true", help="sweep and print only")
+    a = ap.parse_args()
+    main(a.model_dir, a.dev_path, a.out, a.dry_run)

@@ -186,6 +186,47 @@ def test_overfitting_IO(tmp_path):
     assert [names(d) for d in nlp.pipe(texts, batch_size=2)] == [names(d) for d in docs1]
 
 
+def test_ensemble_averages_members_and_roundtrips(tmp_path):
+    """n_members=2: probabilities are the mean of the members' softmaxes, and the member count
+    travels with the weights (a default-config component loads a saved ensemble)."""
+    import torch
+
+    from spacy_rnn.layers.name_tagger import NameTaggerEnsemble, tagger_module
+    from spacy_rnn.pipeline.name_detector import _softmax
+
+    fix_random_seed(0)
+    nlp = spacy.blank("en")
+    det = nlp.add_pipe("person_name_detector", config={"weights": None, "model": {**TINY_MODEL, "n_members": 2}})
+    examples = make_examples(nlp)
+    with pytest.warns(UserWarning, match="W200"):
+        optimizer = nlp.initialize(lambda: examples)
+    for _ in range(5):
+        nlp.update(examples, sgd=optimizer)
+    module = tagger_module(det.model)
+    assert isinstance(module, NameTaggerEnsemble) and len(module.members) == 2
+    assert det.n_members == 2 and det.cfg["n_members"] == 2
+    docs = [nlp.make_doc(t) for t, _ in TRAIN]
+    probs = det.predict(docs)
+    assert probs.shape == (sum(len(d) for d in docs), 3)
+    # the same tokens through each member alone
+    member_probs = []
+    for m in module.members:
+        single = tagger_module(det.model)
+        det.model.layers[0].layers[0].shims[0]._model = m
+        member_probs.append(det.predict(docs))
+        det.model.layers[0].layers[0].shims[0]._model = single
+    np.testing.assert_allclose(probs, np.mean(member_probs, axis=0), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(member_probs[0], member_probs[1])
+    assert np.allclose(_softmax(np.log(probs)), probs, atol=1e-6)
+    # save, then load into a component whose config says nothing about members
+    det.to_disk(tmp_path / "ens")
+    nlp2 = spacy.blank("en")
+    det2 = nlp2.add_pipe("person_name_detector", config={"weights": str(tmp_path / "ens"), "model": TINY_MODEL})
+    assert det2.n_members == 2
+    np.testing.assert_allclose(det2.predict(docs), probs, rtol=1e-5, atol=1e-6)
+    assert torch.is_tensor(next(tagger_module(det2.model).parameters()))
+
+
 def test_initialize_without_examples_keeps_loaded_weights(bundled_nlp, tmp_path):
     nlp = spacy.blank("en")
     nlp.add_pipe("person_name_detector")

@@ -221,6 +221,22 @@ class NameTaggerModule(nn.Module):
         return self.out(self.dropout(out))                                # (B, T, n_tags)
 
 
+class NameTaggerEnsemble(nn.Module):
+    """Several NameTaggerModules over the same inputs; the output is log(mean of their softmaxes),
+    so a softmax of it gives the members' averaged O/B/I probabilities. Members are usually
+    trained independently (different seeds) and merged (scripts/bundle_detector.py);
+    trained as one model they learn jointly through the averaged probability."""
+
+    def __init__(self, n_members: int, n_vocab: int, **hyper):
+        super().__init__()
+        self.members = nn.ModuleList([NameTaggerModule(n_vocab, **hyper) for _ in range(n_members)])
+
+    def forward(self, word_ids, char_ids, feats, idx, lengths):
+        logp = torch.stack([torch.log_softmax(m(word_ids, char_ids, feats, idx, lengths), dim=-1)
+                            for m in self.members])
+        return torch.logsumexp(logp, dim=0) - float(np.log(len(self.members)))
+
+
 def _mask(lengths: np.ndarray, T: int) -> np.ndarray:
     return np.arange(T)[None, :] < lengths[:, None]
 
@@ -259,6 +275,7 @@ def build_name_tagger(
     max_len: int = 128,
     max_chars: int = 16,
     nV: Optional[int] = None,
+    n_members: int = 1,
 ) -> Model[List[Doc], Floats2d]:
     """BiGRU person-name tagger over spaCy tokens: List[Doc] -> (n_tokens, 3) logits (O, B, I).
 
@@ -266,20 +283,26 @@ def build_name_tagger(
     initialize; the vocabulary and lexicon are stored in ``attrs``.
     max_len: tokens per recurrent chunk (longer docs are split into chunks).
     max_chars: characters per token read by the char-CNN.
+    n_members: taggers in an ensemble (their O/B/I probabilities are averaged); the
+        component stores the count in its cfg (dim ``nM``), so bundled ensembles load
+        whatever this says. 1 = a single tagger.
     """
     hyper = dict(word_size=word_size, char_size=char_size, char_filters=char_filters,
                  char_width=char_width, hidden_size=hidden_size, n_layers=n_layers,
                  dropout=dropout, word_dropout=word_dropout)
 
     torch_model = lazy_torch_model("name_tagger_torch", _build_tagger_module, _convert_inputs, _convert_outputs,
-                                   attrs={"hyper": hyper}, dims={"nV": nV})
+                                   attrs={"hyper": hyper}, dims={"nV": nV, "nM": n_members})
     # Module-level functions (a partial over the featurizer), so the model pickles.
     forward = partial(_tagger_forward, TokenFeaturizer(max_len, max_chars))
-    return Model("name_tagger", forward, init=_tagger_init, layers=[torch_model], dims={"nV": nV},
+    return Model("name_tagger", forward, init=_tagger_init, layers=[torch_model], dims={"nV": nV, "nM": n_members},
                  attrs={"vocab": {}, "lexicon": {}, "max_len": max_len, "max_chars": max_chars})
 
 
-def _build_tagger_module(model: Model) -> NameTaggerModule:
+def _build_tagger_module(model: Model) -> nn.Module:
+    n_members = model.get_dim("nM") if model.has_dim("nM") else 1
+    if n_members > 1:
+        return NameTaggerEnsemble(n_members, model.get_dim("nV"), **model.attrs["hyper"])
     return NameTaggerModule(model.get_dim("nV"), **model.attrs["hyper"])
 
 
@@ -296,9 +319,12 @@ def _no_input_gradient(dY):
 
 def _tagger_init(model: Model, X=None, Y=None) -> None:
     model.layers[0].set_dim("nV", model.get_dim("nV"), force=True)
+    if model.has_dim("nM"):
+        model.layers[0].set_dim("nM", model.get_dim("nM"), force=True)
     model.layers[0].initialize()
 
 
-def tagger_module(model: Model) -> Optional[NameTaggerModule]:
-    """The torch NameTaggerModule inside a built ``spacy-rnn.NameTagger.v1`` model."""
+def tagger_module(model: Model) -> Optional[nn.Module]:
+    """The torch module (NameTaggerModule or NameTaggerEnsemble) inside a built
+    ``spacy-rnn.NameTagger.v1`` model."""
     return torch_module(model.layers[0])

@@ -137,6 +137,14 @@ class PersonNameDetector(TorchPipe):
 
     def _set_model_dims_from_cfg(self) -> None:
         self.model.set_dim("nV", int(self.cfg["n_vocab"]), force=True)
+        if "n_members" in self.cfg and self.model.has_dim("nM") is not False:
+            # stored weights decide how many taggers the ensemble has (older ones: no key, 1)
+            self.model.set_dim("nM", int(self.cfg["n_members"]), force=True)
+
+    @property
+    def n_members(self) -> int:
+        """Taggers whose probabilities are averaged (1 = a single tagger)."""
+        return int(self.model.get_dim("nM")) if self.model.has_dim("nM") else 1
 
     @property
     def spans_key(self) -> str:
@@ -299,6 +307,7 @@ class PersonNameDetector(TorchPipe):
         self.model.attrs["vocab"] = vocab
         self.model.attrs["lexicon"] = load_lexicon(lexicon_path, self.name)
         self.cfg["n_vocab"] = len(vocab) + 2
+        self.cfg["n_members"] = self.n_members
         # A fresh torch module: initialize() means "start training from scratch".
         self.model.layers[0]._layers = []
         self._set_model_dims_from_cfg()
