@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence
 
 import numpy as np
+from spacy.attrs import ORTH
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
@@ -173,6 +175,7 @@ class NameAnonymizer:
         self._nat_cache: Dict[str, Optional[str]] = {}
         self._known_parts = [self._parts(n) for n in known_names]
         self._gazetteer = load_gazetteer() if gazetteer else frozenset()
+        self._gazetteer_hashes: Optional[frozenset] = None
         self._tables: "OrderedDict[str, ConversationTable]" = OrderedDict()
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -325,7 +328,7 @@ class NameAnonymizer:
         return found
 
     def _needs_detector(self, doc: Doc) -> bool:
-        if self._detector is None or not doc.text:
+        if self._detector is None or not len(doc):  # no tokens <=> empty text (doc.text rebuilds the string)
             return False
         if self.cfg["detector"] == "always":
             return True
@@ -353,7 +356,14 @@ class NameAnonymizer:
     def _gazetteer_mentions(self, doc: Doc) -> List[Mention]:
         out = []
         names = self._gazetteer
-        for i, token in enumerate(doc):
+        hashes = self._gazetteer_hashes
+        if hashes is None:
+            hashes = self._gazetteer_hashes = frozenset(get_string_id(n) for n in names)
+        # only tokens whose ORTH hash is a gazetteer name become Token objects (speed)
+        for i, h in enumerate(doc.to_array(ORTH).tolist()):
+            if h not in hashes:
+                continue
+            token = doc[i]
             text = token.text
             if len(text) < 3 or not text[0].isupper() or text not in names or i == 0:
                 continue
@@ -391,23 +401,27 @@ class NameAnonymizer:
         that per-doc processing then reads; the results are the same as without it)."""
         if self._nationality is None:
             return
-        surfaces = {p[2] for doc, mentions in zip(docs, found) for m in mentions
-                    for p in name_parts(doc.text, m.start, m.end)}
+        surfaces = set()
+        for doc, mentions in zip(docs, found):
+            if mentions:
+                text = doc.text
+                surfaces.update(p[2] for m in mentions for p in name_parts(text, m.start, m.end))
         todo = [s for s in surfaces if s not in self._nat_cache]
         if todo:
             self.nationality_of(todo)
 
     def _process(self, doc: Doc, mentions: List[Mention], table: Optional[ConversationTable] = None) -> None:
+        text = doc.text  # built once: Doc.text joins every token anew on each access
         if table is None:
             table = self.table(self._conversation_of(doc))
             pseudo = self.pseudonymizer
-            table.observe_text(doc.text, pseudo.words)
+            table.observe_text(text, pseudo.words)
             for parts in self.known_names_of(doc):
                 table.add_name(parts, KNOWN)
-            table.add_mentions(doc.text, mentions)
+            table.add_mentions(text, mentions)
             table.resolve(pseudo, self.nationality_of)
-        occurrences = table.find(doc.text, mentions, handles=self.cfg["handles"])
-        doc._.anonymized, records = apply(doc.text, table, occurrences)
+        occurrences = table.find(text, mentions, handles=self.cfg["handles"])
+        doc._.anonymized, records = apply(text, table, occurrences)
         doc._.pseudonyms = [r.as_dict() for r in records]
         key = self.cfg["spans_key"]
         if key:
@@ -429,10 +443,11 @@ class NameAnonymizer:
             if parts:
                 table.add_name(parts, KNOWN)
         for doc, mentions in zip(docs, all_mentions):
-            table.observe_text(doc.text, pseudo.words)
+            text = doc.text
+            table.observe_text(text, pseudo.words)
             for parts in self.known_names_of(doc):
                 table.add_name(parts, KNOWN)
-            table.add_mentions(doc.text, mentions)
+            table.add_mentions(text, mentions)
         table.resolve(pseudo, self.nationality_of)
         for doc, mentions in zip(docs, all_mentions):
             self._process(doc, mentions, table)
