@@ -79,7 +79,8 @@ def main(model_dir: str = "training/ner/model-best", dev_path: str = "corpus/ner
         best = max(ok, key=lambda t: (sweep[t]["overlap_r"], sweep[t]["overlap_p"]))
     else:
         best = max(sweep, key=lambda t: (sweep[t]["f2"], -abs(t - 0.5)))
-    print(json.dumps(sweep, indent=1))
+    for t, row in sweep.items():
+        print(f"  t={t:.2f}  P {row['overlap_p']:.3f}  R {row['overlap_r']:.3f}  F2 {row['f2']:.3f}  exact F {row['exact_f']:.3f}")
     print(f"✔ threshold {best}: {sweep[best]}")
     if dry_run:
         return

@@ -227,6 +227,42 @@ def test_ensemble_averages_members_and_roundtrips(tmp_path):
     assert torch.is_tensor(next(tagger_module(det2.model).parameters()))
 
 
+def test_string_vector_cache_matches_uncached_and_follows_updates():
+    """Eval-mode string vectors are cached across batches; an update to the weights must not
+    leave stale vectors behind."""
+    import torch
+
+    from spacy_rnn.layers.name_tagger import _mask, tagger_module
+    from spacy_rnn.pipeline.name_detector import _softmax
+
+    fix_random_seed(0)
+    nlp = tiny_nlp()
+    det = nlp.get_pipe("person_name_detector")
+    examples = make_examples(nlp)
+    with pytest.warns(UserWarning, match="W200"):
+        optimizer = nlp.initialize(lambda: examples)
+    docs = [nlp.make_doc(t) for t, _ in TRAIN]
+
+    def uncached():
+        module = tagger_module(det.model)
+        batch = det.model._func.args[0](docs, det.model.attrs["vocab"], det.model.attrs["lexicon"])
+        module.eval()
+        with torch.no_grad():
+            out = module(*[torch.from_numpy(x) for x in (batch.word_ids, batch.char_ids, batch.feats,
+                                                          batch.idx, batch.lengths)])
+        module.train()
+        return _softmax(out[torch.from_numpy(_mask(batch.lengths, batch.idx.shape[1]))].numpy())
+
+    before = det.predict(docs)
+    np.testing.assert_allclose(det.predict(docs[:2]), before[:sum(len(d) for d in docs[:2])], atol=1e-6)
+    np.testing.assert_allclose(before, uncached(), atol=1e-6)
+    optimizer.learn_rate = 0.05
+    nlp.update(examples, sgd=optimizer)
+    after = det.predict(docs)
+    np.testing.assert_allclose(after, uncached(), atol=1e-6)
+    assert not np.allclose(after, before)
+
+
 def test_initialize_without_examples_keeps_loaded_weights(bundled_nlp, tmp_path):
     nlp = spacy.blank("en")
     nlp.add_pipe("person_name_detector")

@@ -98,6 +98,8 @@ class NameBatch:
     idx: np.ndarray        # (B, T) int64, chunk positions -> table rows
     lengths: np.ndarray    # (B,) int64, >= 1
     n_tokens: int
+    rows: Optional[np.ndarray] = None  # (U,) the strings' rows in the featurizer's cache table
+    generation: int = -1               # which cache table (changes when it is reset)
 
 
 class TokenFeaturizer:
@@ -108,9 +110,11 @@ class TokenFeaturizer:
         self.max_chars = max_chars
         self.cache_size = cache_size
         self._key: Tuple[int, int] = (0, 0)
+        self.generation = 0
         self._reset()
 
     def _reset(self) -> None:
+        self.generation += 1
         self.rows: Dict[int, int] = {}  # ORTH hash -> table row
         cap = 4096
         self.W = np.zeros((cap,), dtype="int64")
@@ -181,7 +185,8 @@ class TokenFeaturizer:
         mask = np.arange(T)[None, :] < lengths[:, None]
         idx = np.zeros((len(lengths), T), dtype="int64")
         idx[mask] = inverse.reshape(-1) + 1
-        return NameBatch(self.W[table_rows], self.C[table_rows], self.F[table_rows], idx, lengths, n_tokens)
+        return NameBatch(self.W[table_rows], self.C[table_rows], self.F[table_rows], idx, lengths, n_tokens,
+                         rows=table_rows, generation=self.generation)
 
 
 class NameTaggerModule(nn.Module):
@@ -212,8 +217,47 @@ class NameTaggerModule(nn.Module):
         chars = torch.relu(self.char_conv(chars)).max(dim=2).values  # (U, filters)
         return torch.cat([words, chars, feats], dim=1)
 
-    def forward(self, word_ids, char_ids, feats, idx, lengths):
-        table = self.proj(self.encode_strings(word_ids, char_ids, feats))  # (U, H)
+    def string_table(self, word_ids, char_ids, feats, rows=None, generation=-1):
+        """(U, H) projected string vectors. In eval mode with featurizer rows given, vectors are
+        cached per row across batches (strings repeat), keyed on the featurizer's table generation
+        and on the weights (any parameter change starts a new cache)."""
+        if self.training or rows is None:
+            return self.proj(self.encode_strings(word_ids, char_ids, feats))
+        with torch.no_grad():
+            fingerprint = (generation,) + tuple((p.data_ptr(), p._version, float(p.sum()))
+                                                for p in self._encoder_params())
+        cache = getattr(self, "_string_cache", None)
+        need = int(rows.max()) + 1
+        if cache is None or cache[0] != fingerprint:
+            cap = max(4096, need)
+            cache = (fingerprint, torch.zeros((cap, self.proj[0].out_features)), torch.zeros((cap,), dtype=torch.bool))
+        if need > cache[1].shape[0]:
+            cap = max(need, 2 * cache[1].shape[0])
+            vec = torch.zeros((cap, cache[1].shape[1]))
+            done = torch.zeros((cap,), dtype=torch.bool)
+            vec[: cache[1].shape[0]] = cache[1]
+            done[: cache[2].shape[0]] = cache[2]
+            cache = (fingerprint, vec, done)
+        self._string_cache = cache
+        _, vec, done = cache
+        missing = torch.nonzero(~done[rows], as_tuple=True)[0]
+        if len(missing):
+            vec[rows[missing]] = self.proj(self.encode_strings(word_ids[missing], char_ids[missing], feats[missing]))
+            done[rows[missing]] = True
+        return vec[rows]
+
+    def __getstate__(self):
+        state = super().__getstate__() if hasattr(super(), "__getstate__") else self.__dict__.copy()
+        state = dict(state)
+        state.pop("_string_cache", None)  # a cache, not state: pickles stay small
+        return state
+
+    def _encoder_params(self):
+        return (self.word_embed.weight, self.char_embed.weight, self.char_conv.weight, self.char_conv.bias,
+                self.proj[0].weight, self.proj[0].bias)
+
+    def forward(self, word_ids, char_ids, feats, idx, lengths, rows=None, generation=-1):
+        table = self.string_table(word_ids, char_ids, feats, rows, generation)  # (U, H)
         x = self.dropout(table[idx])                                      # (B, T, H)
         packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
         out, _ = self.rnn(packed)
@@ -231,8 +275,8 @@ class NameTaggerEnsemble(nn.Module):
         super().__init__()
         self.members = nn.ModuleList([NameTaggerModule(n_vocab, **hyper) for _ in range(n_members)])
 
-    def forward(self, word_ids, char_ids, feats, idx, lengths):
-        logp = torch.stack([torch.log_softmax(m(word_ids, char_ids, feats, idx, lengths), dim=-1)
+    def forward(self, word_ids, char_ids, feats, idx, lengths, rows=None, generation=-1):
+        logp = torch.stack([torch.log_softmax(m(word_ids, char_ids, feats, idx, lengths, rows, generation), dim=-1)
                             for m in self.members])
         return torch.logsumexp(logp, dim=0) - float(np.log(len(self.members)))
 
@@ -245,7 +289,10 @@ def _convert_inputs(model: Model, X: NameBatch, is_train: bool):
     """NameBatch -> ArgsKwargs of tensors (int64 ids, float feats); ids get no gradient."""
     args = (torch.from_numpy(X.word_ids), torch.from_numpy(X.char_ids), torch.from_numpy(X.feats),
             torch.from_numpy(X.idx), torch.from_numpy(X.lengths))
-    return ArgsKwargs(args=args, kwargs={}), lambda d_args: None
+    kwargs = {}
+    if not is_train and X.rows is not None:  # string-vector cache (eval only)
+        kwargs = {"rows": torch.from_numpy(X.rows), "generation": X.generation}
+    return ArgsKwargs(args=args, kwargs=kwargs), lambda d_args: None
 
 
 def _convert_outputs(model: Model, inputs_outputs, is_train: bool):
