@@ -24,6 +24,7 @@ import torch
 from spacy.util import registry
 from thinc.api import ArgsKwargs, Model
 from torch import nn
+from torch.nn.utils.rnn import PackedSequence
 
 from ..errors import Errors, Warnings
 from .lazy_torch import lazy_torch_model
@@ -97,6 +98,9 @@ class WordRNNLM(nn.Module):
         self.drop_out = nn.Dropout(dropout)
         self._bounds = bounds
         self.score_block = 1024
+        # inference row blocks (score_targets): logits of about 1 MB or less per block
+        self.head_block = 128
+        self.tail_block_bytes = 1 << 19
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -185,6 +189,67 @@ class WordRNNLM(nn.Module):
                 for i in range(0, flat_h.shape[0], self.score_block)
             ])
         return logp.view(T, B), hidden
+
+    def score_packed(
+        self,
+        ids: torch.Tensor,
+        targets: torch.Tensor,
+        batch_sizes: torch.Tensor,
+        hidden: Optional[Hidden] = None,
+    ) -> Tuple[torch.Tensor, Hidden]:
+        """Inference over packed streams: ((N,) target log-probs, hidden state).
+
+        ``ids`` and ``targets`` are ``(N,)`` int64 in the order of a
+        ``PackedSequence``: the rows of time step 0, then those of step 1, ...;
+        ``batch_sizes`` (a non-increasing ``(T,)`` int64 CPU tensor) says how
+        many streams are still running at each step, so the streams are sorted
+        by length, longest first. No padding is computed: the RNN runs on the
+        packed rows and the output layer scores only real targets. The returned
+        hidden state holds each stream's state after its own last step. Run it
+        under ``torch.no_grad()`` in eval mode.
+        """
+        x = self.embed(ids)
+        y, hidden = self.rnn(PackedSequence(x, batch_sizes), hidden)
+        return self.score_targets(self.proj(y.data), targets), hidden
+
+    def score_targets(self, h: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Inference version of ``target_logprob``: the same values, computed in row
+        blocks whose logits stay in the CPU cache (no autograd; targets >= 0).
+
+        log p(w) = logit(w) - logsumexp(logits) in the head, plus the same in the
+        target's tail cluster for the rows whose target is in one: the head in
+        blocks of ``head_block`` rows, each tail cluster over all its rows at
+        once, in blocks of about ``tail_block_bytes`` of logits.
+        """
+        n = h.shape[0]
+        out = torch.empty(n, dtype=h.dtype, device=h.device)
+        if n == 0:
+            return out
+        weight = torch.cat([self.emb[0].weight, self.cluster_weight], 0)
+        bias = torch.cat([self.out_bias[0], self.cluster_bias], 0)
+        col = targets.clone()
+        tails = []
+        for i in range(1, len(self.cutoffs)):
+            lo, hi = self._bounds[i], self._bounds[i + 1]
+            in_cluster = (targets >= lo) & (targets < hi)
+            idx = in_cluster.nonzero(as_tuple=True)[0]
+            if idx.numel():
+                col[idx] = self.shortlist + i - 1
+                tails.append((i, lo, hi, idx))
+        block = self.head_block
+        for s in range(0, n, block):
+            logits = nn.functional.linear(h[s : s + block], weight, bias)
+            out[s : s + block] = logits.gather(1, col[s : s + block, None])[:, 0] - torch.logsumexp(logits, -1)
+        for i, lo, hi, idx in tails:
+            z = h.index_select(0, idx) @ self.projs[i - 1].t()
+            tgt = (targets.index_select(0, idx) - lo)[:, None]
+            lp = torch.empty(idx.shape[0], dtype=h.dtype, device=h.device)
+            rows = max(1, self.tail_block_bytes // (4 * (hi - lo)))
+            for s in range(0, idx.shape[0], rows):
+                logits = nn.functional.linear(z[s : s + rows], self.emb[i].weight, self.out_bias[i])
+                lp[s : s + rows] = logits.gather(1, tgt[s : s + rows])[:, 0] - torch.logsumexp(logits, -1)
+            out.index_add_(0, idx, lp)
+        return out
 
     # -- hidden-state helpers -----------------------------------------------------
     def init_hidden(self, batch_size: int) -> Hidden:

@@ -302,36 +302,56 @@ class NextTokenScorer(TorchPipe):
     def _score_id_seqs(self, seqs: List[numpy.ndarray]) -> List[numpy.ndarray]:
         """Natural-log probabilities of every id of every sequence, each started after <eos>.
 
-        Sequences are sorted by length; the time axis is cut into chunks of
-        ``chunk_size`` and only the sequences still running take part in a
-        chunk, with their hidden state carried over.
+        Each sequence is its own stream, starting from a zero hidden state. The
+        sequences are sorted by length and scored together as one packed batch
+        (``WordRNNLM.score_packed``): at each time step only the sequences still
+        running take part, so no work is spent on padding. The time axis is cut
+        into chunks of ``chunk_size`` steps and the hidden state of the
+        sequences still running is carried from one chunk to the next.
         """
         out = [numpy.zeros((len(s),), dtype="float32") for s in seqs]
         order = sorted((i for i in range(len(seqs)) if len(seqs[i])), key=lambda i: -len(seqs[i]))
         if not order:
             return out
+        module = self.module
+        device = module.emb[0].weight.device
         lengths = numpy.asarray([len(seqs[i]) for i in order])
         T = int(lengths[0])
         chunk = int(self.cfg["chunk_size"])
         hidden = None
-        for start in range(0, T, chunk):
-            n_active = int((lengths > start).sum())
-            stop = min(start + chunk, T)
-            width = stop - start
-            ids = numpy.zeros((width, n_active), dtype="int64")
-            tgt = numpy.full((width, n_active), -1, dtype="int64")
-            for col, i in enumerate(order[:n_active]):
-                s = seqs[i]
-                piece = s[start:stop]
-                tgt[: len(piece), col] = piece
-                prev = s[max(start - 1, 0): stop - 1] if start else numpy.concatenate([[self.eos_id], s[: stop - 1]])
-                ids[: len(prev), col] = prev
-            if hidden is not None:
-                hidden = select_hidden(hidden, torch.arange(n_active))
-            logp, hidden = self.model.predict((ids, tgt, hidden))
-            for col, i in enumerate(order[:n_active]):
-                n = min(stop, len(seqs[i])) - start
-                out[i][start : start + n] = logp[:n, col]
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                for start in range(0, T, chunk):
+                    n_active = int((lengths > start).sum())
+                    stop = min(start + chunk, T)
+                    width = stop - start
+                    ids = numpy.zeros((width, n_active), dtype="int64")
+                    tgt = numpy.full((width, n_active), -1, dtype="int64")
+                    for col, i in enumerate(order[:n_active]):
+                        s = seqs[i]
+                        piece = s[start:stop]
+                        tgt[: len(piece), col] = piece
+                        ids[0, col] = s[start - 1] if start else self.eos_id
+                        ids[1 : len(piece), col] = piece[:-1]
+                    # the sequences are sorted by length, so the real rows of each time
+                    # step are a prefix of the columns: row-major masking packs them
+                    mask = tgt >= 0
+                    batch_sizes = torch.from_numpy(mask.sum(axis=1).astype("int64"))
+                    if hidden is not None:
+                        hidden = select_hidden(hidden, torch.arange(n_active, device=device))
+                    logp, hidden = module.score_packed(
+                        torch.from_numpy(ids[mask]).to(device), torch.from_numpy(tgt[mask]).to(device),
+                        batch_sizes, hidden,
+                    )
+                    lp = numpy.zeros((width, n_active), dtype="float32")
+                    lp[mask] = logp.float().cpu().numpy()
+                    for col, i in enumerate(order[:n_active]):
+                        n = min(stop, len(seqs[i])) - start
+                        out[i][start : start + n] = lp[:n, col]
+        finally:
+            module.train(was_training)
         return out
 
     def predict(self, docs: Iterable[Doc]):
