@@ -16,6 +16,9 @@ Metrics (character offsets, like bench_name_detection.py):
   overlaps it;
 - leak rate: share of gold name strings (case-insensitive, whole word) still present in
   ``doc._.anonymized``; token leak rate: share of gold name tokens (3+ letters) still present;
+  ``leaks``: the leaked gold names broken down by shape (lowercase / Title / ALL CAPS / other,
+  one or more words) and by whether any replaced mention overlapped them (partly replaced,
+  the rest left) or none did (missed);
 - throughput: messages/s of ``nlp.pipe`` (batch 512) on the test tweets repeated to
   ``--n-messages``, torch at ``--threads`` threads; and of the ``anonymize`` CLI end to end
   (a JSONL file of those messages, 10 per conversation, including start-up), ``--n-process``
@@ -54,15 +57,16 @@ def load_gold(path: Path, key: str = "person_names") -> List[Tuple[str, List[Tup
     return out
 
 
-def build(system: str, sm_path: str):
+def build(system: str, sm_path: str, detector_weights: str = "bundled"):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if system == "blank":
             nlp = spacy.blank("en")
-            nlp.add_pipe("name_anonymizer")
+            nlp.add_pipe("name_anonymizer", config={"detector_weights": detector_weights})
         else:
             nlp = spacy.load(sm_path, exclude=["lemmatizer"])
-            nlp.add_pipe("name_anonymizer", config={"detector": "always" if system == "sm+detector" else "never"})
+            nlp.add_pipe("name_anonymizer", config={"detector": "always" if system == "sm+detector" else "never",
+                                                    "detector_weights": detector_weights})
     nlp.get_pipe("name_anonymizer").set_key(KEY)
     return nlp
 
@@ -71,9 +75,11 @@ def overlaps(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def evaluate(nlp, gold) -> Dict[str, float]:
+def evaluate(nlp, gold, list_leaks: bool = False) -> Dict[str, object]:
     tp_pred = n_pred = tp_gold = n_gold = 0
     leaks = tok_leaks = n_tok = 0
+    leak_kinds: Dict[str, int] = {}
+    leaked: List[str] = []
     lower_gold = lower_hit = 0
     for (text, spans), doc in zip(gold, nlp.pipe([t for t, _ in gold], batch_size=512)):
         pred = [(p["start_char"], p["end_char"]) for p in doc._.pseudonyms]
@@ -90,6 +96,10 @@ def evaluate(nlp, gold) -> Dict[str, float]:
                 lower_hit += hit
             if re.search(r"(?<!\w)" + re.escape(name.lower()) + r"(?!\w)", out):
                 leaks += 1
+                leaked.append(name)
+                for kind in (("missed" if not hit else "overlapped_but_left"), _shape(name),
+                             "one_word" if len(name.split()) == 1 else "several_words"):
+                    leak_kinds[kind] = leak_kinds.get(kind, 0) + 1
             for tok in re.findall(r"[^\W\d_]{3,}", name):
                 n_tok += 1
                 tok_leaks += bool(re.search(r"(?<!\w)" + re.escape(tok.lower()) + r"(?!\w)", out))
@@ -99,7 +109,19 @@ def evaluate(nlp, gold) -> Dict[str, float]:
             "precision_overlap": round(p, 3), "recall_overlap": round(r, 3),
             "f1_overlap": round(2 * p * r / max(p + r, 1e-9), 3),
             "recall_lowercase_names": round(lower_hit / max(lower_gold, 1), 3), "lowercase_gold": lower_gold,
-            "leak_rate": round(leaks / max(n_gold, 1), 3), "token_leak_rate": round(tok_leaks / max(n_tok, 1), 3)}
+            "leak_rate": round(leaks / max(n_gold, 1), 3), "token_leak_rate": round(tok_leaks / max(n_tok, 1), 3),
+            "leaks": dict(sorted(leak_kinds.items())), **({"leaked_names": sorted(leaked, key=str.lower)} if list_leaks else {})}
+
+
+def _shape(name: str) -> str:
+    letters = [c for c in name if c.isalpha()]
+    if letters and all(c.islower() for c in letters):
+        return "lowercase"
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return "all_caps"
+    if all(w[:1].isupper() for w in name.split() if w[:1].isalpha()):
+        return "title"
+    return "other_case"
 
 
 def throughput(nlp, texts: List[str], n: int) -> float:
@@ -144,6 +166,8 @@ def main() -> None:
     ap.add_argument("--n-messages-sm", type=int, default=3000, help="throughput run size for the slower sm systems")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--skip-cli", action="store_true")
+    ap.add_argument("--detector-weights", default="bundled", help="person_name_detector weights (bundled or a directory)")
+    ap.add_argument("--list-leaks", action="store_true", help="also write the leaked gold name strings to the JSON")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/anonymizer.json"))
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -159,10 +183,10 @@ def main() -> None:
         if system != "blank" and not Path(args.sm).exists():
             print(f"skip {system}: {args.sm} not found")
             continue
-        nlp = build(system, args.sm)
+        nlp = build(system, args.sm, args.detector_weights)
         anon = nlp.get_pipe("name_anonymizer")
         row = {"has_detector": anon.has_detector, "has_nationality_model": anon.has_nationality_model,
-               "test": evaluate(nlp, gold)}
+               "test": evaluate(nlp, gold, args.list_leaks)}
         if gold_lower is not None:
             row["test_lowercased"] = evaluate(nlp, gold_lower)
         row["messages_per_second"] = throughput(nlp, texts, args.n_messages if system == "blank" else args.n_messages_sm)
