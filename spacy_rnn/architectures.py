@@ -45,6 +45,7 @@ def build_char_rnn_classifier(
     ngram_max: int = 5,
     ngram_buckets: int = 65536,
     ngram_dim: int = 64,
+    ngram_linear: bool = False,
     max_len: int = 32,
     lowercase: bool = True,
     nO: Optional[int] = None,
@@ -53,7 +54,9 @@ def build_char_rnn_classifier(
 
     Beside the recurrent state, a mean-pooled bag of hashed character n-grams
     (1..ngram_max, ngram_buckets buckets; ngram_max = 0 disables it) feeds the
-    output layer.
+    output layer (as an ngram_dim vector; 0 leaves it out), and with
+    ngram_linear the same n-grams also add to the logits directly (a "wide"
+    linear path, like an n-gram logistic regression beside the RNN).
 
     The input is a list of folded names (str); the output an (n_names, n_labels)
     array. The label count ``nO`` is usually set by the component at initialize.
@@ -62,7 +65,8 @@ def build_char_rnn_classifier(
         raise ValueError(Errors.E003.format(cell=cell))
     hyper = dict(cell=cell, embed_size=embed_size, hidden_size=hidden_size, n_layers=n_layers,
                  bidirectional=bidirectional, dropout=dropout, embed_dropout=embed_dropout,
-                 ngram_max=ngram_max, ngram_buckets=ngram_buckets, ngram_dim=ngram_dim)
+                 ngram_max=ngram_max, ngram_buckets=ngram_buckets, ngram_dim=ngram_dim,
+                 ngram_linear=ngram_linear)
 
     rnn = lazy_torch_model("char_rnn_classifier", _build_char_rnn, _convert_name_inputs,
                            _convert_logit_outputs, attrs={"hyper": hyper}, dims={"nO": nO})

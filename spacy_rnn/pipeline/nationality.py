@@ -5,6 +5,7 @@ because many surnames belong to several nationalities (Spanish-speaking
 countries, Arabic-speaking countries, Russian/Ukrainian, ...).
 """
 from itertools import islice
+from contextlib import contextmanager
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -46,7 +47,7 @@ DEFAULT_MODEL = Config().from_str(default_model_config)["model"]
 MAX_DOC_CHARS = 64
 PERSON_LABELS = ("PERSON", "PER")
 # cfg keys that configure how predictions are used, not what the model learned
-RUNTIME_SETTINGS = ("threshold", "spans_key", "extension", "batch_size", "n_threads")
+RUNTIME_SETTINGS = ("threshold", "spans_key", "extension", "batch_size", "n_threads", "cache_size")
 
 
 @Language.factory(
@@ -61,6 +62,7 @@ RUNTIME_SETTINGS = ("threshold", "spans_key", "extension", "batch_size", "n_thre
         "batch_size": 2048,
         "softmax_weight": 1.0,
         "n_threads": 1,
+        "cache_size": 50000,
         "scorer": {"@scorers": "spacy-rnn.nationality_scorer.v1"},
     },
     default_score_weights={
@@ -83,6 +85,7 @@ def make_surname_nationality(
     batch_size: int,
     softmax_weight: float,
     n_threads: int,
+    cache_size: int,
     scorer: Optional[Callable],
 ) -> "SurnameNationality":
     """Create a surname_nationality component.
@@ -98,10 +101,15 @@ def make_surname_nationality(
     softmax_weight: weight of the auxiliary softmax ranking loss in training.
     n_threads: torch threads while predicting (0 = leave torch's setting alone);
         1 is fastest on small shared machines, see spacy_rnn/threads.py.
+    cache_size: how many distinct names keep their prediction in memory (0 =
+        no cache). Names repeat a lot in real text, and like spaCy's tokenizer
+        cache this skips the network for a name seen before; the cache is
+        emptied whenever the weights change (update, initialize, loading).
     """
     return SurnameNationality(nlp.vocab, model, name, threshold=threshold, weights=weights,
                               spans_key=spans_key, extension=extension, batch_size=batch_size,
-                              softmax_weight=softmax_weight, n_threads=n_threads, scorer=scorer)
+                              softmax_weight=softmax_weight, n_threads=n_threads, cache_size=cache_size,
+                              scorer=scorer)
 
 
 class SurnameNationality(TorchPipe):
@@ -117,15 +125,17 @@ class SurnameNationality(TorchPipe):
     def __init__(self, vocab: Vocab, model: Model, name: str = "surname_nationality", *,
                  threshold: float = 0.3, weights: Optional[str] = "bundled", spans_key: Optional[str] = None,
                  extension: str = "nationality", batch_size: int = 2048, softmax_weight: float = 1.0,
-                 n_threads: int = 1, scorer: Optional[Callable] = None):
+                 n_threads: int = 1, cache_size: int = 50000, scorer: Optional[Callable] = None):
         self.vocab = vocab
         self.model = model
         self.name = name
         self.scorer = scorer
         self.cfg = {"labels": [], "threshold": round(float(threshold), 6), "spans_key": spans_key,
                     "extension": extension, "batch_size": batch_size, "softmax_weight": softmax_weight,
-                    "n_threads": n_threads}
+                    "n_threads": n_threads, "cache_size": cache_size}
         self._labels: Tuple[str, ...] = ()
+        # name -> probability row; valid only for the current weights
+        self._cache: Dict[str, np.ndarray] = {}
         install_extensions(extension)
         weights_path = resolve_weights(weights, "surname_nationality")
         if weights_path is not None:
@@ -155,6 +165,7 @@ class SurnameNationality(TorchPipe):
             model.set_dim("nO", len(self.cfg["labels"]), force=True)
 
     def _after_load(self) -> None:
+        self._cache.clear()
         self._labels = tuple(self.cfg["labels"])
         # float32 round trips left 0.30000000000000004 in older saved cfgs
         self.cfg["threshold"] = round(float(self.cfg["threshold"]), 6)
@@ -200,6 +211,18 @@ class SurnameNationality(TorchPipe):
         return doc
 
     # -- training --------------------------------------------------------------------
+    def finish_update(self, sgd) -> None:
+        super().finish_update(sgd)
+        self._cache.clear()
+
+    @contextmanager
+    def use_params(self, params: dict):
+        """Predict with other parameters (e.g. averages) inside the block; the cache follows."""
+        self._cache.clear()
+        with self.model.use_params(params):
+            yield
+        self._cache.clear()
+
     def _gold_matrix(self, examples: Sequence[Example]) -> np.ndarray:
         index = {lab: i for i, lab in enumerate(self._labels)}
         gold = np.zeros((len(examples), len(index)), dtype="float32")
@@ -244,6 +267,7 @@ class SurnameNationality(TorchPipe):
         if not examples:
             return losses
         self._require_ready()
+        self._cache.clear()
         texts = [fold_name(eg.predicted.text[-MAX_DOC_CHARS:]) for eg in examples]
         scores, backprop = self.model.begin_update(texts)
         loss, d_scores = self.get_loss(examples, scores)
@@ -266,6 +290,7 @@ class SurnameNationality(TorchPipe):
             raise ValueError(Errors.E005.format(name=self.name))
         self.cfg["labels"] = list(labels)
         self._labels = tuple(labels)
+        self._cache.clear()
         # A fresh torch module: initialize() means "start training from scratch".
         self._set_model_dims_from_cfg()
         sample = [fold_name(eg.predicted.text) for eg in islice(get_examples(), 10)]
@@ -285,17 +310,38 @@ class SurnameNationality(TorchPipe):
         """Probabilities (n_names, n_labels) for plain strings, batched, no Docs needed.
 
         Columns follow ``self.labels``. Raises ValueError naming the first item
-        that is not a str.
+        that is not a str. Each distinct name goes through the network once per
+        call (and once while it stays in the cache, see ``cache_size``).
         """
         if isinstance(names, str):
             names = [names]
         names = list(names)
+        out = np.empty((len(names), len(self._labels)), dtype="float32")
+        cache = self._cache if self.cfg.get("cache_size") else None
+        todo: Dict[str, List[int]] = {}
         for i, item in enumerate(names):
             if not isinstance(item, str):
                 raise ValueError(Errors.E001.format(index=i, value=item, type_name=type(item).__name__))
+            row = cache.get(item) if cache is not None else None
+            if row is None:
+                todo.setdefault(item, []).append(i)
+            else:
+                out[i] = row
+        if not todo:
+            return out
+        distinct = list(todo)
+        probs = self._predict_distinct(distinct, batch_size or self.cfg["batch_size"])
+        for name, row in zip(distinct, probs):
+            out[todo[name]] = row
+        if cache is not None:
+            if len(cache) + len(distinct) > self.cfg["cache_size"]:
+                cache.clear()
+            cache.update(zip(distinct[: self.cfg["cache_size"]], probs))
+        return out
+
+    def _predict_distinct(self, names: List[str], batch_size: int) -> np.ndarray:
         module = self._torch()
         module.eval()
-        batch_size = batch_size or self.cfg["batch_size"]
         out = np.empty((len(names), len(self._labels)), dtype="float32")
         with torch.inference_mode(), torch_threads(self.cfg.get("n_threads", 0)):
             for start in range(0, len(names), batch_size):
