@@ -166,6 +166,106 @@ def test_long_doc_is_one_stream_across_chunks(trained):
     assert whole == pytest.approx(chunked, abs=1e-5)
 
 
+def _padded_logp(m, seqs, eos=0):
+    """Reference: each sequence alone through the padded (T, 1) forward, after <eos>."""
+    out = []
+    with torch.no_grad():
+        for s in seqs:
+            if not len(s):
+                out.append(torch.zeros(0))
+                continue
+            t = torch.tensor(s)[:, None]
+            ids = torch.cat([torch.tensor([[eos]]), t[:-1]])
+            out.append(m.target_logprob(m.encode(ids)[0][:, 0], t[:, 0]))
+    return out
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm", "rnn"])
+def test_score_packed_equals_one_stream_at_a_time(cell):
+    """Packed scoring of several streams (sorted by length, different lengths) gives each
+    stream's own values, from a zero state; the returned state continues each stream."""
+    torch.manual_seed(0)
+    m = WordRNNLM(50, emb_dim=12, hidden_size=10, cell=cell, cutoffs=[10, 30], div_val=2.0).eval()
+    m.head_block, m.tail_block_bytes = 3, 4  # many small blocks
+    seqs = [torch.randint(0, 50, (n,)).tolist() for n in (9, 6, 6, 2, 1)]
+    ids = numpy.zeros((9, 5), dtype="int64")
+    tgt = numpy.full((9, 5), -1, dtype="int64")
+    for b, s in enumerate(seqs):
+        tgt[: len(s), b] = s
+        ids[1 : len(s), b] = s[:-1]
+    mask = tgt >= 0
+    with torch.no_grad():
+        logp, hidden = m.score_packed(torch.from_numpy(ids[mask]), torch.from_numpy(tgt[mask]),
+                                      torch.from_numpy(mask.sum(1)))
+        padded = numpy.zeros((9, 5), dtype="float32")
+        padded[mask] = logp.numpy()
+        for b, ref in enumerate(_padded_logp(m, seqs)):
+            assert padded[: len(seqs[b]), b] == pytest.approx(ref.numpy(), abs=1e-5)
+        # the forward (thinc predict) path agrees, padding reported as 0
+        fwd, _ = m(torch.from_numpy(ids), torch.from_numpy(tgt))
+        assert fwd.numpy() == pytest.approx(padded, abs=1e-5)
+        # carried state: stream 0 continued by one more token equals scoring it whole
+        h0 = tuple(x[:, :1] for x in hidden) if cell == "lstm" else hidden[:, :1]
+        nxt, _ = m.score_packed(torch.tensor([seqs[0][-1]]), torch.tensor([7]), torch.tensor([1]), h0)
+        whole = _padded_logp(m, [seqs[0] + [7]])[0]
+        assert float(nxt[0]) == pytest.approx(float(whole[-1]), abs=1e-5)
+
+
+def test_score_targets_equals_target_logprob():
+    torch.manual_seed(0)
+    m = WordRNNLM(50, emb_dim=12, hidden_size=10, cutoffs=[10, 30], div_val=2.0).eval()
+    h = torch.randn(40, 12)
+    tgt = torch.randint(0, 50, (40,))
+    with torch.no_grad():
+        ref = m.target_logprob(h, tgt)
+        for head_block, tail_bytes in ((128, 1 << 19), (1, 1), (7, 200)):
+            m.head_block, m.tail_block_bytes = head_block, tail_bytes
+            assert torch.allclose(m.score_targets(h, tgt), ref, atol=1e-5)
+        assert m.score_targets(h[:0], tgt[:0]).shape == (0,)
+
+
+def test_pipe_batch_equals_one_doc_at_a_time(trained):
+    """A batch mixing empty, whitespace-only, one-token and long (multi-chunk) Docs is
+    scored exactly as each Doc alone."""
+    nlp, _, _ = trained
+    pipe = nlp.get_pipe("next_token_scorer")
+    long_text = (TEXT * 2).strip()
+    texts = [long_text, "", "the", " ", "cat\n", "zyzzyva", "the  cat sat\n\non the mat .",
+             long_text[:90], "\n", "a dog"]
+    before = pipe.cfg["chunk_size"]
+    try:
+        for chunk in (512, 7):
+            pipe.cfg["chunk_size"] = chunk
+            for batch_size in (1, 3, len(texts)):
+                piped = list(nlp.pipe(texts, batch_size=batch_size))
+                for text, doc in zip(texts, piped):
+                    alone = nlp(text)
+                    assert scores(doc) == pytest.approx(scores(alone), abs=1e-5)
+                    assert [t._.prob for t in doc] == pytest.approx([t._.prob for t in alone], abs=1e-5)
+                    if alone._.perplexity is None:
+                        assert doc._.perplexity is None
+                    else:
+                        assert doc._.perplexity == pytest.approx(alone._.perplexity, rel=1e-5)
+    finally:
+        pipe.cfg["chunk_size"] = before
+    assert nlp("")._.perplexity is None and nlp(" ")._.perplexity is None
+    assert nlp("the")[0]._.surprisal is not None
+
+
+def test_token_ids_doc_path_equals_text_path(trained):
+    """token_ids on a Doc (ORTH-hash cache) gives the same as on its token texts."""
+    nlp, _, _ = trained
+    pipe = nlp.get_pipe("next_token_scorer")
+    for text in ["the zyzzyva sat\nthe  cat", "", " ", "\n\n", "<unk> <eos> the", "the zyzzyva"]:
+        doc = nlp.make_doc(text)
+        for a, b in zip(pipe.token_ids(doc), pipe.token_ids([t.text for t in doc])):
+            assert a.tolist() == b.tolist()
+    pos, ids, unk = pipe.token_ids(["the", "  ", "zyzzyva", " \n", "", "<unk>"])
+    assert pos.tolist() == [0, 2, 3, 5]
+    assert ids.tolist() == [pipe._word2id["the"], pipe.unk_id, pipe.eos_id, pipe.unk_id]
+    assert unk.tolist() == [False, True, False, True]
+
+
 def test_probabilities_are_exact_and_normalised():
     torch.manual_seed(0)
     m = WordRNNLM(50, emb_dim=12, hidden_size=10, cutoffs=[10, 30], div_val=2.0).eval()

@@ -97,7 +97,6 @@ class WordRNNLM(nn.Module):
         self.drop_emb = nn.Dropout(emb_dropout)
         self.drop_out = nn.Dropout(dropout)
         self._bounds = bounds
-        self.score_block = 1024
         # inference row blocks (score_targets): logits of about 1 MB or less per block
         self.head_block = 128
         self.tail_block_bytes = 1 << 19
@@ -181,13 +180,12 @@ class WordRNNLM(nn.Module):
         h, hidden = self.encode(ids, hidden)
         T, B = ids.shape
         flat_h, flat_t = h.reshape(T * B, -1), targets.reshape(-1)
-        if torch.is_grad_enabled() or flat_h.shape[0] <= self.score_block:
+        if torch.is_grad_enabled():
             logp = self.target_logprob(flat_h, flat_t)
-        else:  # inference: row blocks keep the (rows x shortlist) logits in cache
-            logp = torch.cat([
-                self.target_logprob(flat_h[i : i + self.score_block], flat_t[i : i + self.score_block])
-                for i in range(0, flat_h.shape[0], self.score_block)
-            ])
+        else:  # inference: score only the real targets, in cache-sized blocks
+            rows = (flat_t >= 0).nonzero(as_tuple=True)[0]
+            logp = torch.zeros(T * B, dtype=flat_h.dtype, device=flat_h.device)
+            logp[rows] = self.score_targets(flat_h.index_select(0, rows), flat_t.index_select(0, rows))
         return logp.view(T, B), hidden
 
     def score_packed(
@@ -216,8 +214,9 @@ class WordRNNLM(nn.Module):
         """Inference version of ``target_logprob``: the same values, computed in row
         blocks whose logits stay in the CPU cache (no autograd; targets >= 0).
 
-        log p(w) = logit(w) - logsumexp(logits) in the head, plus the same in the
-        target's tail cluster for the rows whose target is in one: the head in
+        log p(w) = log_softmax(head logits)[w or w's cluster], plus log_softmax of
+        the cluster's logits at w for the rows whose target is in a tail cluster
+        (log_softmax and gather: about twice as fast as logsumexp on CPU): the head in
         blocks of ``head_block`` rows, each tail cluster over all its rows at
         once, in blocks of about ``tail_block_bytes`` of logits.
         """
@@ -239,7 +238,7 @@ class WordRNNLM(nn.Module):
         block = self.head_block
         for s in range(0, n, block):
             logits = nn.functional.linear(h[s : s + block], weight, bias)
-            out[s : s + block] = logits.gather(1, col[s : s + block, None])[:, 0] - torch.logsumexp(logits, -1)
+            out[s : s + block] = torch.log_softmax(logits, -1).gather(1, col[s : s + block, None])[:, 0]
         for i, lo, hi, idx in tails:
             z = h.index_select(0, idx) @ self.projs[i - 1].t()
             tgt = (targets.index_select(0, idx) - lo)[:, None]
@@ -247,7 +246,7 @@ class WordRNNLM(nn.Module):
             rows = max(1, self.tail_block_bytes // (4 * (hi - lo)))
             for s in range(0, idx.shape[0], rows):
                 logits = nn.functional.linear(z[s : s + rows], self.emb[i].weight, self.out_bias[i])
-                lp[s : s + rows] = logits.gather(1, tgt[s : s + rows])[:, 0] - torch.logsumexp(logits, -1)
+                lp[s : s + rows] = torch.log_softmax(logits, -1).gather(1, tgt[s : s + rows])[:, 0]
             out.index_add_(0, idx, lp)
         return out
 

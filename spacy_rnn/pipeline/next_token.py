@@ -34,6 +34,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Un
 import numpy
 import torch
 from spacy.language import Language
+from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span, Token
 from spacy.training import Example, validate_get_examples
 from spacy.util import registry
@@ -47,6 +48,7 @@ from ._base import TorchPipe, resolve_weights
 
 USER_DATA_KEY = "spacy_rnn_lm"
 LOG2E = 1.0 / math.log(2.0)
+ORTH_CACHE_SIZE = 500_000  # token_ids' cache of ORTH hash -> LM id is cleared beyond this
 
 default_model_config = """
 [model]
@@ -238,6 +240,7 @@ class NextTokenScorer(TorchPipe):
             "arch": {k: v for k, v in model.attrs.items()},
         }
         self._word2id: Dict[str, int] = {}
+        self._orth_ids: Dict[int, int] = {}  # ORTH hash -> LM id (-1: not scored), see token_ids
         self._train_state: Dict = {}
         install_extensions()
 
@@ -267,6 +270,7 @@ class NextTokenScorer(TorchPipe):
         self._word2id = {w: i for i, w in enumerate(vocab)}
         self.unk_id = self._word2id[UNK]
         self.eos_id = self._word2id[EOS]
+        self._orth_ids = {}
         self._train_state = {}
 
     @property
@@ -274,29 +278,36 @@ class NextTokenScorer(TorchPipe):
         self._require_ready()
         return torch_module(self.model)
 
+    def _text_id(self, text: str) -> int:
+        """LM id of a token text: its own id, <unk>, <eos> (whitespace with a newline),
+        or -1 (other whitespace: not scored)."""
+        idx = self._word2id.get(text)
+        if idx is not None:
+            return idx
+        if text.isspace() or not text:
+            return self.eos_id if "\n" in text else -1
+        return self.unk_id
+
     def token_ids(self, doc: Union[Doc, Sequence[str]]) -> Tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
         """(positions, ids, is_unk) of the tokens that are scored."""
-        w2i, unk, eos = self._word2id, self.unk_id, self.eos_id
-        pos, ids, is_unk = [], [], []
-        tokens = doc if not isinstance(doc, Doc) else (t.text for t in doc)
-        for i, text in enumerate(tokens):
-            idx = w2i.get(text)
-            if idx is None:
-                if text.isspace() or not text:
-                    if "\n" not in text:
-                        continue
-                    idx = eos
-                else:
-                    idx = unk
-                    is_unk.append(True)
-                    pos.append(i)
-                    ids.append(idx)
-                    continue
-            pos.append(i)
-            ids.append(idx)
-            is_unk.append(idx == unk)
-        return (numpy.asarray(pos, dtype="int64"), numpy.asarray(ids, dtype="int64"),
-                numpy.asarray(is_unk, dtype="bool"))
+        if isinstance(doc, Doc):
+            # one dict look-up per token on the ORTH hashes, with an id cache per hash
+            orths = doc.to_array(ORTH).tolist()
+            cache = self._orth_ids
+            vals = [cache.get(o) for o in orths]
+            if None in vals:
+                if len(cache) > ORTH_CACHE_SIZE:
+                    cache.clear()
+                strings = doc.vocab.strings
+                for j, v in enumerate(vals):
+                    if v is None:
+                        vals[j] = cache[orths[j]] = self._text_id(strings[orths[j]])
+        else:
+            vals = [self._text_id(text) for text in doc]
+        arr = numpy.asarray(vals, dtype="int64")
+        pos = numpy.flatnonzero(arr >= 0)
+        ids = arr[pos]
+        return pos, ids, ids == self.unk_id
 
     # -- inference ----------------------------------------------------------------------
     def _score_id_seqs(self, seqs: List[numpy.ndarray]) -> List[numpy.ndarray]:
