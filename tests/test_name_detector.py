@@ -227,6 +227,37 @@ def test_ensemble_averages_members_and_roundtrips(tmp_path):
     assert torch.is_tensor(next(tagger_module(det2.model).parameters()))
 
 
+def test_bundle_script_merges_trained_runs_into_an_ensemble(tmp_path):
+    """scripts/bundle_detector.py's merge: two runs on the same data (other seeds) become one
+    2-tagger component whose probabilities are the mean of the runs' probabilities."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from bundle_detector import merge_members
+
+    paths, docs_text = [], [t for t, _ in TRAIN]
+    for seed in (0, 1):
+        fix_random_seed(seed)
+        nlp = tiny_nlp()
+        examples = make_examples(nlp)
+        with pytest.warns(UserWarning, match="W200"):
+            optimizer = nlp.initialize(lambda: examples)
+        for _ in range(3):
+            nlp.update(examples, sgd=optimizer)
+        nlp.to_disk(tmp_path / f"run{seed}")
+        paths.append(str(tmp_path / f"run{seed}"))
+    runs = [spacy.load(p) for p in paths]
+    probs = [r.get_pipe("person_name_detector").predict([r.make_doc(t) for t in docs_text]) for r in runs]
+    det = merge_members(runs[0].get_pipe("person_name_detector"), paths)
+    assert det.n_members == 2
+    merged = det.predict([runs[0].make_doc(t) for t in docs_text])
+    np.testing.assert_allclose(merged, np.mean(probs, axis=0), rtol=1e-5, atol=1e-6)
+    det.to_disk(tmp_path / "ens")
+    det2 = spacy.blank("en").add_pipe("person_name_detector", config={"weights": str(tmp_path / "ens"),
+                                                                      "model": TINY_MODEL})
+    np.testing.assert_allclose(det2.predict([runs[0].make_doc(t) for t in docs_text]), merged, atol=1e-6)
+
+
 def test_string_vector_cache_matches_uncached_and_follows_updates():
     """Eval-mode string vectors are cached across batches; an update to the weights must not
     leave stale vectors behind."""
