@@ -37,7 +37,7 @@ def _convert_logit_outputs(model: Model, inputs_outputs, is_train: bool):
 def build_char_rnn_classifier(
     cell: str = "gru",
     embed_size: int = 32,
-    hidden_size: int = 128,
+    hidden_size: int = 64,
     n_layers: int = 1,
     bidirectional: bool = True,
     dropout: float = 0.4,
@@ -45,7 +45,7 @@ def build_char_rnn_classifier(
     ngram_max: int = 5,
     ngram_buckets: int = 65536,
     ngram_dim: int = 64,
-    ngram_linear: bool = False,
+    ngram_linear: bool = True,
     max_len: int = 32,
     lowercase: bool = True,
     nO: Optional[int] = None,

@@ -49,14 +49,20 @@ def encode_names(names, max_len: int, lowercase: bool = True):
 
     Names longer than ``max_len`` keep their *last* ``max_len`` characters: for
     surnames the ending carries most of the nationality signal (-ov, -ski, -ez).
+    Vectorized: one join and one scatter for the whole batch.
     """
-    lengths = np.ones(len(names), dtype=np.int64)
-    ids = np.zeros((len(names), max(1, max_len)), dtype=np.int64)
-    for i, name in enumerate(names):
-        text = name.lower() if lowercase else name
-        raw = text.encode("ascii", "replace")[-max_len:]
-        if raw:
-            ids[i, : len(raw)] = _CHAR_TABLE[np.frombuffer(raw, dtype=np.uint8)]
-            lengths[i] = len(raw)
-    width = int(lengths.max()) if len(names) else 1
-    return ids[:, :width], lengths
+    max_len = max(1, max_len)
+    raws = [(name.lower() if lowercase else name).encode("ascii", "replace")[-max_len:] for name in names]
+    n = len(raws)
+    raw_lengths = np.fromiter(map(len, raws), dtype=np.int64, count=n)
+    lengths = np.maximum(raw_lengths, 1)
+    width = int(lengths.max()) if n else 1
+    ids = np.zeros((n, width), dtype=np.int64)
+    total = int(raw_lengths.sum())
+    if total:
+        chars = np.frombuffer(b"".join(raws), dtype=np.uint8)
+        rows = np.repeat(np.arange(n), raw_lengths)
+        starts = np.cumsum(raw_lengths) - raw_lengths
+        cols = np.arange(total) - np.repeat(starts, raw_lengths)
+        ids[rows, cols] = _CHAR_TABLE[chars]
+    return ids, lengths

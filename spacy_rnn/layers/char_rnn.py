@@ -1,6 +1,7 @@
 """Character-level recurrent classifier over folded names (plain torch, no spaCy)."""
 import torch
 from torch import nn
+from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from ..text import N_CHAR_IDS, PAD_ID
@@ -143,12 +144,18 @@ class CharRNNClassifier(nn.Module):
         if self.ngram_embed is None:
             return features
         flat, offsets, count = grams if grams is not None else self._ngrams(ids, lengths)
-        return torch.cat([features, self.ngram_embed(flat, offsets) / count], dim=-1)
+        return torch.cat([features, _bag_sum(self.ngram_embed, flat, offsets) / count], dim=-1)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         grams = self._ngrams(ids, lengths) if self.ngram_max else None
         logits = self.output(self.dropout(self._encode(ids, lengths, grams)))
         if self.ngram_logits is not None:
             flat, offsets, count = grams
-            logits = logits + self.ngram_logits(flat, offsets) / count.sqrt()
+            logits = logits + _bag_sum(self.ngram_logits, flat, offsets) / count.sqrt()
         return logits
+
+
+def _bag_sum(bag: nn.EmbeddingBag, flat: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    """Sum the rows ``flat`` of ``bag`` per name. The flat ids never hold the padding
+    bucket, so the kernel's padding_idx path (measured ~10× slower on a CPU) is skipped."""
+    return F.embedding_bag(flat, bag.weight, offsets, mode="sum")

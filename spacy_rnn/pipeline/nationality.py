@@ -30,7 +30,7 @@ default_model_config = """
 @architectures = "spacy-rnn.CharRNNClassifier.v1"
 cell = "gru"
 embed_size = 32
-hidden_size = 128
+hidden_size = 64
 n_layers = 1
 bidirectional = true
 dropout = 0.4
@@ -38,6 +38,7 @@ embed_dropout = 0.25
 ngram_max = 5
 ngram_buckets = 65536
 ngram_dim = 64
+ngram_linear = true
 max_len = 32
 lowercase = true
 """
@@ -59,7 +60,7 @@ RUNTIME_SETTINGS = ("threshold", "spans_key", "extension", "batch_size", "n_thre
         "weights": "bundled",
         "spans_key": None,
         "extension": "nationality",
-        "batch_size": 2048,
+        "batch_size": 4096,
         "softmax_weight": 1.0,
         "n_threads": 1,
         "cache_size": 50000,
@@ -124,7 +125,7 @@ class SurnameNationality(TorchPipe):
 
     def __init__(self, vocab: Vocab, model: Model, name: str = "surname_nationality", *,
                  threshold: float = 0.3, weights: Optional[str] = "bundled", spans_key: Optional[str] = None,
-                 extension: str = "nationality", batch_size: int = 2048, softmax_weight: float = 1.0,
+                 extension: str = "nationality", batch_size: int = 4096, softmax_weight: float = 1.0,
                  n_threads: int = 1, cache_size: int = 50000, scorer: Optional[Callable] = None):
         self.vocab = vocab
         self.model = model
@@ -318,25 +319,36 @@ class SurnameNationality(TorchPipe):
         names = list(names)
         out = np.empty((len(names), len(self._labels)), dtype="float32")
         cache = self._cache if self.cfg.get("cache_size") else None
-        todo: Dict[str, List[int]] = {}
+        # Positions served by the cache, and the others with the index of their distinct name.
+        hit_pos: List[int] = []
+        hit_rows: List[np.ndarray] = []
+        miss_pos: List[int] = []
+        miss_idx: List[int] = []
+        distinct: Dict[str, int] = {}
         for i, item in enumerate(names):
             if not isinstance(item, str):
                 raise ValueError(Errors.E001.format(index=i, value=item, type_name=type(item).__name__))
             row = cache.get(item) if cache is not None else None
-            if row is None:
-                todo.setdefault(item, []).append(i)
-            else:
-                out[i] = row
-        if not todo:
+            if row is not None:
+                hit_pos.append(i)
+                hit_rows.append(row)
+                continue
+            j = distinct.get(item)
+            if j is None:
+                j = distinct[item] = len(distinct)
+            miss_pos.append(i)
+            miss_idx.append(j)
+        if hit_rows:
+            out[hit_pos] = np.stack(hit_rows)
+        if not distinct:
             return out
-        distinct = list(todo)
-        probs = self._predict_distinct(distinct, batch_size or self.cfg["batch_size"])
-        for name, row in zip(distinct, probs):
-            out[todo[name]] = row
+        new_names = list(distinct)
+        probs = self._predict_distinct(new_names, batch_size or self.cfg["batch_size"])
+        out[miss_pos] = probs[miss_idx]
         if cache is not None:
-            if len(cache) + len(distinct) > self.cfg["cache_size"]:
+            if len(cache) + len(new_names) > self.cfg["cache_size"]:
                 cache.clear()
-            cache.update(zip(distinct[: self.cfg["cache_size"]], probs))
+            cache.update(zip(new_names[: self.cfg["cache_size"]], probs))
         return out
 
     def _predict_distinct(self, names: List[str], batch_size: int) -> np.ndarray:
