@@ -1,0 +1,86 @@
+"""Quick dev-set experiments for surname_nationality: the component's module and loss
+in a plain torch loop (AdamW, warm-up + linear decay, batch 128), no spaCy training
+overhead. Trains on corpus/nationality/<--train>.spacy, reports top-1/top-3 on <--eval>.
+
+    python scripts/experiment_nationality.py --hidden 64 --wide 1      # the bundled recipe
+    python scripts/experiment_nationality.py --hidden 128 --wide 0     # the previous one
+
+Used to choose the bundled configuration (see the model card); the shipped model
+itself is trained by `spacy project run train`.
+"""
+import argparse
+import copy
+import json
+import time
+
+import numpy as np
+import spacy
+import torch
+from spacy.tokens import DocBin
+from torch import nn
+
+from spacy_rnn.text import encode_names, fold_name
+from spacy_rnn.layers.char_rnn import CharRNNClassifier
+p = argparse.ArgumentParser()
+p.add_argument("--hidden", type=int, default=128); p.add_argument("--bi", type=int, default=1)
+p.add_argument("--embed", type=int, default=32); p.add_argument("--ngram_dim", type=int, default=64)
+p.add_argument("--wide", type=int, default=0); p.add_argument("--epochs", type=int, default=12)
+p.add_argument("--lr", type=float, default=0.005); p.add_argument("--dropout", type=float, default=0.4)
+p.add_argument("--edrop", type=float, default=0.25); p.add_argument("--seed", type=int, default=0)
+p.add_argument("--sw", type=float, default=1.0); p.add_argument("--train", default="train")
+p.add_argument("--eval", default="dev"); p.add_argument("--save", default=None)
+p.add_argument("--wd", type=float, default=1e-4); p.add_argument("--bs", type=int, default=128)
+p.add_argument("--ema", type=float, default=0.0); p.add_argument("--cell", default="gru"); p.add_argument("--buckets", type=int, default=65536)
+a = p.parse_args()
+torch.set_num_threads(1); torch.manual_seed(a.seed); np.random.seed(a.seed)
+nlp = spacy.blank("en")
+labels = json.load(open("corpus/nationality/summary.json"))["labels"]
+def load(split):
+    docs = list(DocBin().from_disk(f"corpus/nationality/{split}.spacy").get_docs(nlp.vocab))
+    texts = [fold_name(d.text) for d in docs]
+    gold = np.array([[d.cats.get(l, 0.0) for l in labels] for d in docs], dtype="float32")
+    return texts, gold
+tr_t, tr_g = load(a.train); ev_t, ev_g = load(a.eval)
+m = CharRNNClassifier(len(labels), cell=a.cell, embed_size=a.embed, hidden_size=a.hidden, n_layers=1,
+                      bidirectional=bool(a.bi), dropout=a.dropout, embed_dropout=a.edrop, ngram_max=5,
+                      ngram_buckets=a.buckets, ngram_dim=a.ngram_dim, ngram_linear=bool(a.wide))
+ids, lens = encode_names(tr_t, 32); ids = torch.from_numpy(ids); lens = torch.from_numpy(lens)
+eids, elens = encode_names(ev_t, 32); eids = torch.from_numpy(eids); elens = torch.from_numpy(elens)
+G = torch.from_numpy(tr_g)
+ema = copy.deepcopy(m) if a.ema else None
+opt = torch.optim.AdamW(m.parameters(), lr=a.lr, weight_decay=a.wd)
+n = len(tr_t); steps = a.epochs * ((n + a.bs - 1) // a.bs); warm = 200
+sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s+1)/warm, max(0.0, (steps - s) / (steps - warm))))
+def evaluate():
+    m.eval()
+    with torch.no_grad():
+        P = torch.cat([torch.sigmoid(m(eids[i:i+2048], elens[i:i+2048])) for i in range(0, len(ev_t), 2048)]).numpy()
+    m.train()
+    order = np.argsort(-P, 1)
+    top1 = ev_g[np.arange(len(P)), order[:, 0]].mean()
+    top3 = (ev_g[np.arange(len(P))[:, None], order[:, :3]].sum(1) > 0).mean()
+    return P, top1, top3
+t0 = time.time()
+for ep in range(a.epochs):
+    perm = torch.randperm(n)
+    for i in range(0, n, a.bs):
+        b = perm[i:i+a.bs]
+        L = lens[b]; x = ids[b][:, :int(L.max())]
+        logits = m(x, L); g = G[b]
+        loss = nn.functional.binary_cross_entropy_with_logits(logits, g, reduction="sum") / len(b)
+        if a.sw:
+            tgt = g / g.sum(1, keepdim=True)
+            loss = loss + a.sw * -(tgt * torch.log_softmax(logits, 1)).sum(1).mean()
+        opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(m.parameters(), 1.0); opt.step(); sched.step()
+        if ema is not None:
+            with torch.no_grad():
+                for pe, pm in zip(ema.parameters(), m.parameters()): pe.mul_(a.ema).add_(pm, alpha=1 - a.ema)
+    if ep >= a.epochs - 3 or ep % 3 == 2:
+        P, t1, t3 = evaluate()
+        print(f"ep {ep+1} top1 {t1:.4f} top3 {t3:.4f} {time.time()-t0:.0f}s", flush=True)
+P, t1, t3 = evaluate()
+if ema is not None:
+    raw = (t1, t3); m.load_state_dict(ema.state_dict()); P, t1, t3 = evaluate(); print("raw", raw, "ema", t1, t3)
+print(json.dumps({"args": vars(a), "top1": float(t1), "top3": float(t3), "secs": time.time()-t0}))
+if a.save:
+    np.save(a.save + ".probs.npy", P); torch.save(m.state_dict(), a.save + ".pt")
