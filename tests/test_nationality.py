@@ -288,3 +288,25 @@ def test_prediction_cache_is_bounded_and_follows_the_weights():
     other = uncached.get_pipe("surname_nationality")
     other.predict_proba(names)
     assert not other._cache
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm", "rnn"])
+@pytest.mark.parametrize("bidirectional,n_layers", [(True, 1), (False, 1), (True, 2)])
+def test_inference_path_equals_packed_training_path(cell, bidirectional, n_layers):
+    """Prediction groups names by length (and steps a 1-layer GRU from input-gate tables);
+    it must give what the packed-sequence training path gives."""
+    import torch
+
+    from spacy_rnn.layers.char_rnn import CharRNNClassifier
+    from spacy_rnn.text import encode_names
+
+    torch.manual_seed(0)
+    names = ["Ivanov", "", "a", "Nguyen", "O'Neal-Smith", "x" * 40, "Kowalski", "Li", "😀"] * 7
+    ids, lengths = (torch.as_tensor(a) for a in encode_names([fold_name(n) for n in names], 32))
+    module = CharRNNClassifier(5, cell=cell, embed_size=8, hidden_size=16, n_layers=n_layers,
+                               bidirectional=bidirectional, ngram_max=3, ngram_buckets=512, ngram_dim=4,
+                               ngram_linear=True).eval()
+    with torch.no_grad():
+        packed = module._recurrent_packed(ids, lengths)
+        by_length = module._recurrent_by_length(ids, lengths)
+    np.testing.assert_allclose(by_length.numpy(), packed.numpy(), atol=1e-5)

@@ -103,13 +103,52 @@ class CharRNNClassifier(nn.Module):
         group_lengths, counts = torch.unique_consecutive(sorted_lengths, return_counts=True)
         rows = torch.split(order, counts.tolist())
         parts = []
-        for length, idx in zip(group_lengths.tolist(), rows):
-            out, state = self.rnn(self.embed(ids[idx, :length]))
-            parts.append(self._summary(out, state))
+        if self.cell == "gru" and self.rnn.num_layers == 1:
+            tables = self._gru_input_tables()
+            for length, idx in zip(group_lengths.tolist(), rows):
+                parts.append(self._gru_summary(tables, ids[idx, :length]))
+        else:
+            for length, idx in zip(group_lengths.tolist(), rows):
+                out, state = self.rnn(self.embed(ids[idx, :length]))
+                parts.append(self._summary(out, state))
         features = torch.cat(parts)
         unsorted = torch.empty_like(features)
         unsorted[order] = features
         return unsorted
+
+    def _gru_input_tables(self):
+        """Per direction, the GRU's input gates for every character id (vocab, 3 * hidden).
+
+        At inference a character's input projection is the same wherever it occurs,
+        so a lookup replaces the per-step matrix product nn.GRU would do.
+        """
+        suffixes = ("", "_reverse")[: self.n_dirs]
+        return [torch.addmm(getattr(self.rnn, "bias_ih_l0" + sfx), self.embed.weight,
+                            getattr(self.rnn, "weight_ih_l0" + sfx).t()) for sfx in suffixes]
+
+    def _gru_summary(self, tables, ids: torch.Tensor) -> torch.Tensor:
+        """``_summary`` of a one-layer GRU over same-length names, computed step by step
+        from the input-gate tables (same numbers as nn.GRU up to float rounding, tested)."""
+        batch, length = ids.shape
+        hidden = self.rnn.hidden_size
+        finals, maxes = [], []
+        for direction, table in enumerate(tables):
+            sfx = "_reverse" if direction else ""
+            w_hh = getattr(self.rnn, "weight_hh_l0" + sfx).t()
+            b_hh = getattr(self.rnn, "bias_hh_l0" + sfx)
+            gates_in = table[ids.t()]  # time-major: each step's rows are contiguous
+            h = ids.new_zeros((batch, hidden), dtype=table.dtype)
+            top = None
+            for t in (range(length - 1, -1, -1) if direction else range(length)):
+                g_in = gates_in[t]
+                g_h = torch.addmm(b_hh, h, w_hh)
+                reset_update = torch.sigmoid(g_in[:, : 2 * hidden] + g_h[:, : 2 * hidden])
+                new = torch.tanh(torch.addcmul(g_in[:, 2 * hidden:], reset_update[:, :hidden], g_h[:, 2 * hidden:]))
+                h = torch.addcmul(new, reset_update[:, hidden:], h - new)
+                top = h if top is None else torch.maximum(top, h)
+            finals.append(h)
+            maxes.append(top)
+        return torch.cat(finals + maxes, dim=-1)
 
     def _summary(self, outputs: torch.Tensor, state) -> torch.Tensor:
         h_n = state[0] if self.cell == "lstm" else state
