@@ -310,3 +310,12 @@ def test_inference_path_equals_packed_training_path(cell, bidirectional, n_layer
         packed = module._recurrent_packed(ids, lengths)
         by_length = module._recurrent_by_length(ids, lengths)
     np.testing.assert_allclose(by_length.numpy(), packed.numpy(), atol=1e-5)
+
+
+def test_doc_prediction_store_key(nlp_bundled):
+    """set_annotations writes the Doc's prediction straight into user_data under the key
+    spaCy's Doc._ uses; if spaCy ever changes that key, this fails."""
+    doc = nlp_bundled("Ivanov")
+    assert doc._.nationality_prediction is not None
+    assert doc._.nationality_prediction[1] is doc.user_data[("._.", "nationality_prediction", None, None)][1]
+    assert doc._.nationality_tags[0] == "Russian"

@@ -182,23 +182,31 @@ class SurnameNationality(TorchPipe):
             return list(doc.spans[key]) if key in doc.spans else []
         return [ent for ent in doc.ents if ent.label_ in PERSON_LABELS]
 
-    def predict(self, docs: Iterable[Doc]) -> Tuple[np.ndarray, np.ndarray]:
-        """Probabilities for each doc's text, and for every name span of the docs, in order."""
+    def predict(self, docs: Iterable[Doc]):
+        """Probabilities for each doc's text and for every name span of the docs, in order,
+        and the name spans of each doc (so set_annotations need not look them up again)."""
         self._require_ready()
         docs = list(docs)
         doc_texts = [doc.text[-MAX_DOC_CHARS:] for doc in docs]
-        span_texts = [span.text for doc in docs for span in self._names_of(doc)]
+        names_per_doc = [self._names_of(doc) for doc in docs]
+        span_texts = [span.text for names in names_per_doc for span in names]
         probs = self.predict_proba(doc_texts + span_texts)
-        return probs[: len(docs)], probs[len(docs):]
+        return probs[: len(docs)], probs[len(docs):], names_per_doc
 
-    def set_annotations(self, docs: Iterable[Doc], scores: Tuple[np.ndarray, np.ndarray]) -> None:
-        doc_probs, span_probs = scores
+    def set_annotations(self, docs: Iterable[Doc], scores) -> None:
+        docs = list(docs)
+        doc_probs, span_probs = scores[0], scores[1]
+        names_per_doc = scores[2] if len(scores) > 2 else [self._names_of(doc) for doc in docs]
         store = f"{self.cfg['extension']}_prediction"
+        # The key Doc._ writes under (spacy.tokens.underscore.Underscore._get_key); writing
+        # user_data directly skips building an Underscore object per doc, a measurable
+        # share of nlp.pipe over one-name docs. test_doc_prediction_store_key guards it.
+        doc_key = ("._.", store, None, None)
         labels, threshold = self._labels, self.threshold
         j = 0
-        for doc, row in zip(docs, doc_probs):
-            doc._.set(store, (labels, row, threshold))
-            for span in self._names_of(doc):
+        for doc, row, names in zip(docs, doc_probs, names_per_doc):
+            doc.user_data[doc_key] = (labels, row, threshold)
+            for span in names:
                 span._.set(store, (labels, span_probs[j], threshold))
                 j += 1
 
