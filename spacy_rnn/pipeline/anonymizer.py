@@ -28,7 +28,7 @@ import threading
 import warnings
 from collections import OrderedDict
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence
 
 import numpy as np
 from spacy.attrs import ORTH
@@ -194,24 +194,24 @@ class NameAnonymizer:
 
     # -- construction helpers -------------------------------------------------------------
     def _make_detector(self, nlp: Language, weights: Optional[str]):
-        if not weights:
-            return None
-        try:
-            return nlp.create_pipe("person_name_detector", name=f"{self.name}_detector",
-                                   config={"weights": weights})
-        except Exception as e:  # factory missing or weights unavailable: keep working without it
-            warnings.warn(Warnings.W302.format(reason=f"{type(e).__name__}: {e}"))
-            return None
+        return self._make_subpipe(nlp, "person_name_detector", "detector", weights,
+                                  lambda reason: Warnings.W302.format(reason=reason))
 
     def _make_nationality(self, nlp: Language, weights: Optional[str]):
+        return self._make_subpipe(nlp, "surname_nationality", "nationality", weights,
+                                  lambda reason: Warnings.W301.format(
+                                      reason=reason, default=self.cfg["default_nationality"]))
+
+    def _make_subpipe(self, nlp: Language, factory: str, suffix: str, weights: Optional[str],
+                      warning: Callable[[str], str]):
+        """A bundled model this component runs internally, or None (with a warning) when
+        its factory or weights are unavailable: the anonymizer keeps working without it."""
         if not weights:
             return None
         try:
-            return nlp.create_pipe("surname_nationality", name=f"{self.name}_nationality",
-                                   config={"weights": weights})
-        except Exception as e:
-            warnings.warn(Warnings.W301.format(reason=f"{type(e).__name__}: {e}",
-                                               default=self.cfg["default_nationality"]))
+            return nlp.create_pipe(factory, name=f"{self.name}_{suffix}", config={"weights": weights})
+        except Exception as e:  # factory missing or weights unavailable
+            warnings.warn(warning(f"{type(e).__name__}: {e}"))
             return None
 
     @property

@@ -4,8 +4,8 @@ Multi-label: every one of the labels gets an independent sigmoid probability,
 because many surnames belong to several nationalities (Spanish-speaking
 countries, Arabic-speaking countries, Russian/Ukrainian, ...).
 """
-from itertools import islice
 from contextlib import contextmanager
+from itertools import islice
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -194,9 +194,7 @@ class SurnameNationality(TorchPipe):
         return probs[: len(docs)], probs[len(docs):], names_per_doc
 
     def set_annotations(self, docs: Iterable[Doc], scores) -> None:
-        docs = list(docs)
-        doc_probs, span_probs = scores[0], scores[1]
-        names_per_doc = scores[2] if len(scores) > 2 else [self._names_of(doc) for doc in docs]
+        doc_probs, span_probs, names_per_doc = scores
         store = f"{self.cfg['extension']}_prediction"
         # The key Doc._ writes under (spacy.tokens.underscore.Underscore._get_key); writing
         # user_data directly skips building an Underscore object per doc, a measurable
@@ -221,6 +219,7 @@ class SurnameNationality(TorchPipe):
 
     # -- training --------------------------------------------------------------------
     def finish_update(self, sgd) -> None:
+        """Apply the update; cached predictions belong to the old weights."""
         super().finish_update(sgd)
         self._cache.clear()
 
@@ -276,7 +275,6 @@ class SurnameNationality(TorchPipe):
         if not examples:
             return losses
         self._require_ready()
-        self._cache.clear()
         texts = [fold_name(eg.predicted.text[-MAX_DOC_CHARS:]) for eg in examples]
         scores, backprop = self.model.begin_update(texts)
         loss, d_scores = self.get_loss(examples, scores)
