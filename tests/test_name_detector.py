@@ -328,3 +328,94 @@ def test_training_config_builds():
     config = load_config(Path(__file__).parent.parent / "configs" / "person_name_detector.cfg")
     nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
     assert nlp.pipe_names == ["person_name_detector"]
+
+
+# -- pretrained word vectors -------------------------------------------------------------------
+def _tiny_vector_table(path, dims=5):
+    """A small .npz in scripts/prune_glove.py's format (no GloVe needed)."""
+    words = ["my", "name", "is", "rochdi", "khalid", "maria", "john", "mary", "the", "new", "york"]
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(len(words), dims)).astype("float16")
+    np.savez(path, keys=np.frombuffer("\n".join(words).encode("utf8"), dtype=np.uint8), vectors=vectors)
+    return words, vectors.astype("float32")
+
+
+def test_pretrained_vectors_featurized_stored_and_roundtrip(tmp_path):
+    """Frozen vectors: looked up by the lowercased string (zeros + OOV flag otherwise), stored with
+    the weights (a default-config component loads them without the table file), shared by the
+    members of an ensemble, never trained."""
+    from spacy_rnn.layers.name_tagger import N_FEATS, tagger_module
+
+    words, vectors = _tiny_vector_table(tmp_path / "vec.npz")
+    fix_random_seed(0)
+    nlp = spacy.blank("en")
+    model = {**TINY_MODEL, "n_members": 2, "pretrained_vectors": str(tmp_path / "vec.npz")}
+    det = nlp.add_pipe("person_name_detector", config={"weights": None, "model": model})
+    examples = make_examples(nlp)
+    with pytest.warns(UserWarning, match="W200"):
+        optimizer = nlp.initialize(lambda: examples)
+    assert det.n_pretrained == 5 and det.cfg["n_pretrained"] == 5
+    module = tagger_module(det.model)
+    assert all(m.proj[0].in_features == 8 + 8 + N_FEATS + 6 for m in module.members)
+    # featurizer: "Maria" gets maria's vector (int8-quantised), "zzz" zeros + flag
+    batch = det.model._func.args[0]([nlp.make_doc("Maria zzz")], det.model.attrs["vocab"],
+                                    det.model.attrs["lexicon"], det.model.attrs["vectors"])
+    maria, zzz = batch.feats[batch.idx[0, 0]], batch.feats[batch.idx[0, 1]]
+    np.testing.assert_allclose(maria[N_FEATS:-1], vectors[words.index("maria")], atol=0.02)
+    assert maria[-1] == 0.0 and zzz[-1] == 1.0 and not zzz[N_FEATS:-1].any()
+    table = det.model.attrs["vectors"]["q"].copy()
+    for _ in range(3):
+        nlp.update(examples, sgd=optimizer)
+    np.testing.assert_array_equal(det.model.attrs["vectors"]["q"], table)  # frozen
+    docs = [nlp.make_doc(t) for t, _ in TRAIN] + [nlp.make_doc("Rochdi and zzz met Mary")]
+    probs = det.predict(docs)
+    det.to_disk(tmp_path / "det")
+    (tmp_path / "vec.npz").unlink()  # loading must not need the table
+    det2 = spacy.blank("en").add_pipe("person_name_detector",
+                                      config={"weights": str(tmp_path / "det"), "model": TINY_MODEL})
+    assert det2.n_pretrained == 5 and det2.n_members == 2
+    np.testing.assert_allclose(det2.predict(docs), probs, rtol=1e-5, atol=1e-6)
+    det3 = spacy.blank("en").add_pipe("person_name_detector", config={"weights": None, "model": TINY_MODEL})
+    det3.from_bytes(det.to_bytes())
+    np.testing.assert_allclose(det3.predict(docs), probs, rtol=1e-5, atol=1e-6)
+    # the whole pipeline too (config says where the table was; loading ignores it)
+    nlp.to_disk(tmp_path / "nlp")
+    np.testing.assert_allclose(spacy.load(tmp_path / "nlp").get_pipe("person_name_detector").predict(docs),
+                               probs, rtol=1e-5, atol=1e-6)
+
+
+def test_component_without_vectors_loads_with_new_code(tmp_path):
+    """An older-format component (cfg without n_pretrained, no vectors attr) still loads and predicts."""
+    import srsly
+
+    fix_random_seed(0)
+    nlp = tiny_nlp()
+    det = nlp.get_pipe("person_name_detector")
+    examples = make_examples(nlp)
+    with pytest.warns(UserWarning, match="W200"):
+        optimizer = nlp.initialize(lambda: examples)
+    nlp.update(examples, sgd=optimizer)
+    docs = [nlp.make_doc(t) for t, _ in TRAIN]
+    probs = det.predict(docs)
+    det.to_disk(tmp_path / "old")
+    cfg = srsly.read_json(tmp_path / "old" / "cfg")
+    del cfg["n_pretrained"]
+    srsly.write_json(tmp_path / "old" / "cfg", cfg)
+    msg = srsly.msgpack_loads((tmp_path / "old" / "model").read_bytes())
+    for node, attrs in zip(msg["nodes"], msg["attrs"]):
+        node["dims"].pop("nP", None)
+        attrs.pop("vectors", None)
+        attrs.pop("pretrained_vectors_path", None)
+    (tmp_path / "old" / "model").write_bytes(srsly.msgpack_dumps(msg))
+    det2 = spacy.blank("en").add_pipe("person_name_detector", config={"weights": str(tmp_path / "old"),
+                                                                      "model": TINY_MODEL})
+    assert det2.n_pretrained == 0
+    np.testing.assert_allclose(det2.predict(docs), probs, rtol=1e-5, atol=1e-6)
+
+
+def test_missing_vector_table_raises_E205(tmp_path):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("person_name_detector", config={
+        "weights": None, "model": {**TINY_MODEL, "pretrained_vectors": str(tmp_path / "nope.npz")}})
+    with pytest.raises(ValueError, match="E205"), pytest.warns(UserWarning, match="W200"):
+        nlp.initialize(lambda: make_examples(nlp))

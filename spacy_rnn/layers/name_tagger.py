@@ -20,10 +20,19 @@ The word vocabulary and the lexicon (gazetteer flags, corpus frequency and
 capitalisation buckets) live in the model's ``attrs`` so that they are saved
 with the weights; the vocabulary size ``nV`` is a dim the component sets from
 its ``cfg`` before the torch module is built.
+
+Optional frozen pretrained word vectors (``pretrained_vectors``: a table written by
+scripts/prune_glove.py, GloVe 6B 50d): looked up by the lowercased string when a
+string is featurized, appended to its features with an "unknown to the table" flag
+(zeros + flag = 1 for other strings). They are inputs, not parameters: never
+trained, stored once in ``attrs["vectors"]`` (int8 with one scale per row) however
+many ensemble members share them, and their width is the dim ``nP`` (0 = off).
 """
+import itertools
 from dataclasses import dataclass
 from functools import partial
-from typing import Dict, List, Optional, Sequence, Tuple
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -48,6 +57,42 @@ CAP_SHIFT, CAP_BUCKETS = 5, 4     # bits 5-6: capitalisation bucket 0..3 (0 = no
 
 N_SHAPE = 11
 N_FEATS = N_SHAPE + 2 + FREQ_BUCKETS + CAP_BUCKETS
+
+_GENERATIONS = itertools.count(1)  # featurizer cache tables, unique within the process
+
+
+def n_string_feats(n_pretrained: int) -> int:
+    """Feature columns per string: shape/lexicon features, then the pretrained vector and its OOV flag."""
+    return N_FEATS + (n_pretrained + 1 if n_pretrained else 0)
+
+
+def load_vector_table(path: Union[str, Path]) -> Tuple[List[str], np.ndarray]:
+    """(words, float32 vectors) from an .npz with ``keys`` (UTF-8 words joined by "\\n", uint8)
+    and ``vectors`` (n_words x dims), as written by scripts/prune_glove.py."""
+    with np.load(Path(path)) as data:
+        words = data["keys"].tobytes().decode("utf8").split("\n")
+        vectors = np.asarray(data["vectors"], dtype="float32")
+    if vectors.ndim != 2 or len(words) != vectors.shape[0]:
+        raise ValueError(f"{path}: {len(words)} keys for vectors of shape {vectors.shape}")
+    return words, vectors
+
+
+def pack_vectors(words: Sequence[str], vectors: np.ndarray) -> Dict[str, Any]:
+    """The ``attrs["vectors"]`` form: lowercase keys joined by "\\n", int8 rows with one
+    float32 scale each (max |x| / 127), so a 118k x 50 table takes about 6 MB."""
+    vectors = np.asarray(vectors, dtype="float32")
+    scale = np.abs(vectors).max(axis=1) / 127.0
+    scale[scale == 0] = 1.0
+    q = np.clip(np.rint(vectors / scale[:, None]), -127, 127).astype("int8")
+    return {"keys": "\n".join(w.lower() for w in words), "q": q, "scale": scale.astype("float32")}
+
+
+def unpack_vectors(table: Dict[str, Any]) -> Tuple[Dict[str, int], np.ndarray, np.ndarray]:
+    """(word -> row, int8 rows, scales) from ``attrs["vectors"]``; the first of duplicate keys wins."""
+    index: Dict[str, int] = {}
+    for i, w in enumerate(table["keys"].split("\n")):
+        index.setdefault(w, i)
+    return index, np.asarray(table["q"]), np.asarray(table["scale"], dtype="float32")
 
 
 def freq_bucket(count: int) -> int:
@@ -109,24 +154,40 @@ class TokenFeaturizer:
         self.max_len = max_len
         self.max_chars = max_chars
         self.cache_size = cache_size
-        self._key: Tuple[int, int] = (0, 0)
-        self.generation = 0
+        self._key: Optional[Tuple[int, int, int]] = None
+        self._set_vectors(None)
         self._reset()
 
+    def __getstate__(self):
+        # caches are rebuilt on the first call (keeps pickles small: no vector index)
+        return {"max_len": self.max_len, "max_chars": self.max_chars, "cache_size": self.cache_size}
+
+    def __setstate__(self, state):
+        self.__init__(**state)
+
+    def _set_vectors(self, vectors: Optional[Dict[str, Any]]) -> None:
+        if vectors:
+            self._vindex, self._vq, self._vscale = unpack_vectors(vectors)
+            self.n_pretrained = int(self._vq.shape[1])
+        else:
+            self._vindex, self._vq, self._vscale = {}, None, None
+            self.n_pretrained = 0
+        self.n_feats = n_string_feats(self.n_pretrained)
+
     def _reset(self) -> None:
-        self.generation += 1
+        self.generation = next(_GENERATIONS)
         self.rows: Dict[int, int] = {}  # ORTH hash -> table row
         cap = 4096
         self.W = np.zeros((cap,), dtype="int64")
         self.C = np.zeros((cap, self.max_chars), dtype="int64")
-        self.F = np.zeros((cap, N_FEATS), dtype="float32")
+        self.F = np.zeros((cap, self.n_feats), dtype="float32")
         self.n = 1  # row 0 = padding
 
     def _grow(self) -> None:
         cap = self.W.shape[0] * 2
         self.W = np.resize(self.W, (cap,))
         self.C = np.resize(self.C, (cap, self.max_chars))
-        self.F = np.resize(self.F, (cap, N_FEATS))
+        self.F = np.resize(self.F, (cap, self.n_feats))
 
     def _add(self, key: int, s: str, vocab: Dict[str, int], lexicon: Dict[str, int]) -> int:
         if self.n >= self.W.shape[0]:
@@ -147,11 +208,20 @@ class TokenFeaturizer:
         f[N_SHAPE + 1] = float(bool(flags & LAST_NAME))
         f[N_SHAPE + 2 + ((flags >> FREQ_SHIFT) & 7) % FREQ_BUCKETS] = 1.0
         f[N_SHAPE + 2 + FREQ_BUCKETS + ((flags >> CAP_SHIFT) & 3)] = 1.0
+        if self.n_pretrained:
+            i = self._vindex.get(low)
+            if i is None:
+                f[-1] = 1.0  # unknown to the pretrained table (its vector stays zeros)
+            else:
+                f[N_FEATS:-1] = self._vq[i] * self._vscale[i]
         self.rows[key] = row
         return row
 
-    def __call__(self, docs: Sequence[Doc], vocab: Dict[str, int], lexicon: Dict[str, int]) -> NameBatch:
-        key = (id(vocab), id(lexicon))
+    def __call__(self, docs: Sequence[Doc], vocab: Dict[str, int], lexicon: Dict[str, int],
+                 vectors: Optional[Dict[str, Any]] = None) -> NameBatch:
+        key = (id(vocab), id(lexicon), id(vectors) if vectors else 0)
+        if key != self._key:
+            self._set_vectors(vectors)
         if key != self._key or self.n > self.cache_size:
             self._key = key
             self._reset()
@@ -163,7 +233,7 @@ class TokenFeaturizer:
         if n_tokens == 0:
             empty = np.zeros((0,), dtype="int64")
             return NameBatch(empty, np.zeros((0, self.max_chars), dtype="int64"),
-                             np.zeros((0, N_FEATS), dtype="float32"), np.zeros((0, 1), dtype="int64"), empty, 0)
+                             np.zeros((0, self.n_feats), dtype="float32"), np.zeros((0, 1), dtype="int64"), empty, 0)
         hashes = np.concatenate(arrays)
         uniq, inverse = np.unique(hashes, return_inverse=True)
         rows, add, strings = self.rows, self._add, docs[0].vocab.strings
@@ -323,6 +393,7 @@ def build_name_tagger(
     max_chars: int = 16,
     nV: Optional[int] = None,
     n_members: int = 1,
+    pretrained_vectors: Optional[str] = None,
 ) -> Model[List[Doc], Floats2d]:
     """BiGRU person-name tagger over spaCy tokens: List[Doc] -> (n_tokens, 3) logits (O, B, I).
 
@@ -333,28 +404,37 @@ def build_name_tagger(
     n_members: taggers in an ensemble (their O/B/I probabilities are averaged); the
         component stores the count in its cfg (dim ``nM``), so bundled ensembles load
         whatever this says. 1 = a single tagger.
+    pretrained_vectors: path of a word-vector table (.npz from scripts/prune_glove.py), read
+        by the component's ``initialize`` only; the vectors (frozen inputs, looked up by the
+        lowercased string) are then stored with the weights, and their width in the
+        component's cfg (``n_pretrained``, dim ``nP``), so loading a trained component never
+        needs the file. null = no pretrained vectors (older bundles).
     """
     hyper = dict(word_size=word_size, char_size=char_size, char_filters=char_filters,
                  char_width=char_width, hidden_size=hidden_size, n_layers=n_layers,
                  dropout=dropout, word_dropout=word_dropout)
 
     torch_model = lazy_torch_model("name_tagger_torch", _build_tagger_module, _convert_inputs, _convert_outputs,
-                                   attrs={"hyper": hyper}, dims={"nV": nV, "nM": n_members})
+                                   attrs={"hyper": hyper}, dims={"nV": nV, "nM": n_members, "nP": 0})
     # Module-level functions (a partial over the featurizer), so the model pickles.
     forward = partial(_tagger_forward, TokenFeaturizer(max_len, max_chars))
-    return Model("name_tagger", forward, init=_tagger_init, layers=[torch_model], dims={"nV": nV, "nM": n_members},
-                 attrs={"vocab": {}, "lexicon": {}, "max_len": max_len, "max_chars": max_chars})
+    return Model("name_tagger", forward, init=_tagger_init, layers=[torch_model],
+                 dims={"nV": nV, "nM": n_members, "nP": 0},
+                 attrs={"vocab": {}, "lexicon": {}, "vectors": {}, "max_len": max_len, "max_chars": max_chars,
+                        "pretrained_vectors_path": str(pretrained_vectors) if pretrained_vectors else ""})
 
 
 def _build_tagger_module(model: Model) -> nn.Module:
     n_members = model.get_dim("nM") if model.has_dim("nM") else 1
+    n_pretrained = model.get_dim("nP") if model.has_dim("nP") else 0
+    hyper = dict(model.attrs["hyper"], n_feats=n_string_feats(n_pretrained))
     if n_members > 1:
-        return NameTaggerEnsemble(n_members, model.get_dim("nV"), **model.attrs["hyper"])
-    return NameTaggerModule(model.get_dim("nV"), **model.attrs["hyper"])
+        return NameTaggerEnsemble(n_members, model.get_dim("nV"), **hyper)
+    return NameTaggerModule(model.get_dim("nV"), **hyper)
 
 
 def _tagger_forward(featurizer: "TokenFeaturizer", model: Model, docs: List[Doc], is_train: bool):
-    batch = featurizer(docs, model.attrs["vocab"], model.attrs["lexicon"])
+    batch = featurizer(docs, model.attrs["vocab"], model.attrs["lexicon"], model.attrs.get("vectors"))
     if batch.n_tokens == 0:
         return model.ops.alloc2f(0, len(TAGS)), _no_input_gradient
     return model.layers[0](batch, is_train)
@@ -366,8 +446,13 @@ def _no_input_gradient(dY):
 
 def _tagger_init(model: Model, X=None, Y=None) -> None:
     model.layers[0].set_dim("nV", model.get_dim("nV"), force=True)
-    if model.has_dim("nM"):
-        model.layers[0].set_dim("nM", model.get_dim("nM"), force=True)
+    for dim in ("nM", "nP"):
+        if model.has_dim(dim):
+            model.layers[0].set_dim(dim, model.get_dim(dim), force=True)
+    n_pretrained = model.get_dim("nP") if model.has_dim("nP") else 0
+    vectors = model.attrs.get("vectors") or {}
+    if n_pretrained and vectors and np.asarray(vectors["q"]).shape[1] != n_pretrained:
+        raise ValueError(f"pretrained vectors have {np.asarray(vectors['q']).shape[1]} dims, nP is {n_pretrained}")
     model.layers[0].initialize()
 
 

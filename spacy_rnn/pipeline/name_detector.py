@@ -23,7 +23,7 @@ from thinc.api import Config, Model
 
 from ..threads import torch_threads
 from ..errors import Errors, Warnings, logger
-from ..layers.name_tagger import PAD, UNK, lexicon_flags
+from ..layers.name_tagger import PAD, UNK, lexicon_flags, load_vector_table, pack_vectors
 from ._base import TorchPipe, resolve_weights
 
 default_model_config = """
@@ -119,7 +119,7 @@ class PersonNameDetector(TorchPipe):
         self.scorer = scorer
         self.cfg = {"spans_key": spans_key, "threshold": 0.5 if threshold is None else threshold,
                     "batch_size": batch_size,
-                    "name_weight": name_weight, "n_threads": n_threads, "n_vocab": 0}
+                    "name_weight": name_weight, "n_threads": n_threads, "n_vocab": 0, "n_pretrained": 0}
         weights_path = resolve_weights(weights, "person_name_detector")
         if weights_path is not None:
             if not (weights_path / "cfg").exists():
@@ -140,11 +140,19 @@ class PersonNameDetector(TorchPipe):
         if "n_members" in self.cfg and self.model.has_dim("nM") is not False:
             # stored weights decide how many taggers the ensemble has (older ones: no key, 1)
             self.model.set_dim("nM", int(self.cfg["n_members"]), force=True)
+        if self.model.has_dim("nP") is not False:
+            # width of the stored pretrained word vectors (older weights: no key, none)
+            self.model.set_dim("nP", int(self.cfg.get("n_pretrained", 0) or 0), force=True)
 
     @property
     def n_members(self) -> int:
         """Taggers whose probabilities are averaged (1 = a single tagger)."""
         return int(self.model.get_dim("nM")) if self.model.has_dim("nM") else 1
+
+    @property
+    def n_pretrained(self) -> int:
+        """Width of the frozen pretrained word vectors the tagger reads (0 = none)."""
+        return int(self.model.get_dim("nP")) if self.model.has_dim("nP") else 0
 
     @property
     def spans_key(self) -> str:
@@ -284,6 +292,8 @@ class PersonNameDetector(TorchPipe):
             scripts/preprocess_ner.py. Without it those features stay zero.
         A component that already carries (bundled) weights and gets no examples
         with gold names keeps its weights.
+        The model's ``pretrained_vectors`` table (if set) is read here and stored with
+        the weights (int8 rows), so later loads do not need the file.
         """
         validate_get_examples(get_examples, "PersonNameDetector.initialize")
         counts: Dict[str, int] = {}
@@ -306,6 +316,17 @@ class PersonNameDetector(TorchPipe):
         assert PAD == 0 and UNK == 1
         self.model.attrs["vocab"] = vocab
         self.model.attrs["lexicon"] = load_lexicon(lexicon_path, self.name)
+        vectors_path = self.model.attrs.get("pretrained_vectors_path")
+        if vectors_path:
+            try:
+                words, vectors = load_vector_table(vectors_path)
+            except (OSError, ValueError, KeyError) as e:
+                raise ValueError(Errors.E205.format(path=vectors_path, name=self.name, reason=e)) from e
+            self.model.attrs["vectors"] = pack_vectors(words, vectors)
+            self.cfg["n_pretrained"] = int(vectors.shape[1])
+        else:
+            self.model.attrs["vectors"] = {}
+            self.cfg["n_pretrained"] = 0
         self.cfg["n_vocab"] = len(vocab) + 2
         self.cfg["n_members"] = self.n_members
         # A fresh torch module: initialize() means "start training from scratch".
