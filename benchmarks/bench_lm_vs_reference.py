@@ -12,7 +12,11 @@ parts, hidden state carried through each; evaluation time not counted).
 - ours: the ``next_token_scorer`` component trained through ``nlp.update`` (thinc
   ``PyTorchWrapper_v2``, thinc Adam lr 3e-3, grad clip 1.0) with the tied adaptive
   softmax (``div_val = 1`` keeps every embedding 200-wide: equal parameter count),
-  the same batch 20 x bptt 35 stream layout.
+  the same batch 20 x bptt 35 stream layout. Its learning rate follows the shape of
+  ``lm-train``'s ``warmup_linear`` schedule (200 warm-up steps, then linear decay
+  to zero), with the decay measured in wall-clock time against the budget, since
+  the number of steps that fit in 10 minutes is not known in advance.
+  ``--schedule constant`` keeps lr 3e-3 throughout (session 1's recipe).
 
     python benchmarks/bench_lm_vs_reference.py corpus/lm/wikitext-2 --minutes 10
 """
@@ -29,7 +33,19 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 
-def run_ours(data_dir: str, minutes: float, threads: int, output: str) -> dict:
+WARMUP_STEPS = 200
+LEARN_RATE = 0.003
+
+
+def scheduled_rate(schedule: str, step: int, elapsed: float, budget: float) -> float:
+    """Learning rate for update ``step`` (0-based) after ``elapsed`` of ``budget`` seconds."""
+    if schedule == "constant":
+        return LEARN_RATE
+    warm = min(1.0, (step + 1) / WARMUP_STEPS)
+    return LEARN_RATE * warm * max(0.0, 1.0 - elapsed / budget)
+
+
+def run_ours(data_dir: str, minutes: float, threads: int, output: str, schedule: str = "linear") -> dict:
     import torch
 
     torch.set_num_threads(threads)
@@ -61,20 +77,23 @@ def run_ours(data_dir: str, minutes: float, threads: int, output: str) -> dict:
     segs = list(lm_data.interleave_segments(train, batch, bptt))
     examples = [make(w, j, k) for j, k, w in segs]
     nlp.initialize(lambda: examples)  # vocabulary from the whole training stream: 33,278 words
-    optimizer = Adam(0.003, grad_clip=1.0, L2=0.0)
+    optimizer = Adam(LEARN_RATE, grad_clip=1.0, L2=0.0)
+    budget = minutes * 60
     n_tokens, start, curve, step = 0, time.time(), [], 0
     done = False
     while not done:
         for i in range(0, len(examples), batch):
             b = examples[i : i + batch]
             losses = {}
+            optimizer.learn_rate = scheduled_rate(schedule, step, time.time() - start, budget)
             nlp.update(b, sgd=optimizer, losses=losses)
             n_tokens += sum(len(eg.reference) for eg in b)
             step += 1
             if step % 200 == 0:
                 curve.append({"seconds": round(time.time() - start, 1), "tokens": n_tokens,
-                              "train_ppl": math.exp(min(losses["next_token_scorer"], 20))})
-            if time.time() - start >= minutes * 60:
+                              "train_ppl": math.exp(min(losses["next_token_scorer"], 20)),
+                              "learn_rate": optimizer.learn_rate})
+            if time.time() - start >= budget:
                 done = True
                 break
     train_seconds = time.time() - start
@@ -93,8 +112,11 @@ def run_ours(data_dir: str, minutes: float, threads: int, output: str) -> dict:
         "n_params": count_parameters(pipe.module),
         "threads": threads,
         "minutes": minutes,
+        "schedule": schedule,
         "recipe": "next_token_scorer via nlp.update: GRU 2x200, tied adaptive softmax (cutoffs 2000/10000, "
-                  "div_val 1), thinc Adam lr 3e-3, batch 20, bptt 35, dropout 0.2",
+                  "div_val 1), thinc Adam lr 3e-3, batch 20, bptt 35, dropout 0.2"
+                  + (", lr warm-up 200 steps then linear decay to 0 over the time budget"
+                     if schedule == "linear" else ", constant lr"),
     }
     Path(output).write_text(json.dumps(result, indent=2) + "\n")
     return result
@@ -106,13 +128,15 @@ def main():
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--which", choices=["both", "ours"], default="both")
+    ap.add_argument("--schedule", choices=["linear", "constant"], default="linear",
+                    help="ours' learning rate: warm-up + linear decay over the time budget, or constant")
     ap.add_argument("--results", default=str(HERE / "results"))
     args = ap.parse_args()
     results = Path(args.results)
     results.mkdir(parents=True, exist_ok=True)
     ours_out = results / "lm_ours_10min.json"
     if args.which == "ours":
-        run_ours(args.data, args.minutes, args.threads, str(ours_out))
+        run_ours(args.data, args.minutes, args.threads, str(ours_out), args.schedule)
         return
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), MKL_NUM_THREADS=str(args.threads))
     ref_out = results / "reference_word_language_model.json"
@@ -120,8 +144,8 @@ def main():
         subprocess.Popen([sys.executable, str(HERE / "reference_word_language_model.py"), args.data,
                           "--minutes", str(args.minutes), "--threads", str(args.threads),
                           "--output", str(ref_out)], env=env),
-        subprocess.Popen([sys.executable, __file__, args.data, "--which", "ours", "--minutes",
-                          str(args.minutes), "--threads", str(args.threads), "--results", str(results)], env=env),
+        subprocess.Popen([sys.executable, __file__, args.data, "--which", "ours", "--schedule", args.schedule,
+                          "--minutes", str(args.minutes), "--threads", str(args.threads), "--results", str(results)], env=env),
     ]
     codes = [p.wait() for p in procs]
     if any(codes):
