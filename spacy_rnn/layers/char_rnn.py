@@ -143,7 +143,9 @@ class CharRNNClassifier(nn.Module):
                 g_in = gates_in[t]
                 g_h = torch.addmm(b_hh, h, w_hh)
                 reset_update = torch.sigmoid(g_in[:, : 2 * hidden] + g_h[:, : 2 * hidden])
-                new = torch.tanh(torch.addcmul(g_in[:, 2 * hidden:], reset_update[:, :hidden], g_h[:, 2 * hidden:]))
+                new = torch.addcmul(g_in[:, 2 * hidden:], reset_update[:, :hidden], g_h[:, 2 * hidden:])
+                # tanh(x) = 2 sigmoid(2x) - 1: torch's CPU tanh costs ~6x a sigmoid per element
+                new = torch.sigmoid(new.mul_(2)).mul_(2).sub_(1)
                 h = torch.addcmul(new, reset_update[:, hidden:], h - new)
                 top = h if top is None else torch.maximum(top, h)
             finals.append(h)
