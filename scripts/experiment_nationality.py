@@ -30,6 +30,8 @@ p.add_argument("--edrop", type=float, default=0.25); p.add_argument("--seed", ty
 p.add_argument("--sw", type=float, default=1.0); p.add_argument("--train", default="train")
 p.add_argument("--eval", default="dev"); p.add_argument("--save", default=None)
 p.add_argument("--wd", type=float, default=1e-4); p.add_argument("--bs", type=int, default=128)
+p.add_argument("--extra", default=None, help="TSV name<TAB>label|label: extra training surnames (e.g. faker's per-locale lists)")
+p.add_argument("--extra_weight", type=float, default=1.0)
 p.add_argument("--ema", type=float, default=0.0); p.add_argument("--cell", default="gru"); p.add_argument("--buckets", type=int, default=65536)
 a = p.parse_args()
 torch.set_num_threads(1); torch.manual_seed(a.seed); np.random.seed(a.seed)
@@ -41,12 +43,21 @@ def load(split):
     gold = np.array([[d.cats.get(l, 0.0) for l in labels] for d in docs], dtype="float32")
     return texts, gold
 tr_t, tr_g = load(a.train); ev_t, ev_g = load(a.eval)
+weights = np.ones(len(tr_t), dtype="float32")
+if a.extra:
+    seen = {t.lower() for t in tr_t} | {t.lower() for t in ev_t}
+    rows = [line.rstrip("\n").split("\t") for line in open(a.extra, encoding="utf8")]
+    rows = [(n, labs.split("|")) for n, labs in rows if n.lower() not in seen]
+    ex_g = np.array([[float(l in labs) for l in labels] for _, labs in rows], dtype="float32")
+    tr_t = tr_t + [n for n, _ in rows]; tr_g = np.concatenate([tr_g, ex_g])
+    weights = np.concatenate([weights, np.full(len(rows), a.extra_weight, dtype="float32")])
+    print(f"extra: {len(rows)} surnames at weight {a.extra_weight}", flush=True)
 m = CharRNNClassifier(len(labels), cell=a.cell, embed_size=a.embed, hidden_size=a.hidden, n_layers=1,
                       bidirectional=bool(a.bi), dropout=a.dropout, embed_dropout=a.edrop, ngram_max=5,
                       ngram_buckets=a.buckets, ngram_dim=a.ngram_dim, ngram_linear=bool(a.wide))
 ids, lens = encode_names(tr_t, 32); ids = torch.from_numpy(ids); lens = torch.from_numpy(lens)
 eids, elens = encode_names(ev_t, 32); eids = torch.from_numpy(eids); elens = torch.from_numpy(elens)
-G = torch.from_numpy(tr_g)
+G = torch.from_numpy(tr_g); W = torch.from_numpy(weights)
 ema = copy.deepcopy(m) if a.ema else None
 opt = torch.optim.AdamW(m.parameters(), lr=a.lr, weight_decay=a.wd)
 n = len(tr_t); steps = a.epochs * ((n + a.bs - 1) // a.bs); warm = 200
@@ -66,11 +77,11 @@ for ep in range(a.epochs):
     for i in range(0, n, a.bs):
         b = perm[i:i+a.bs]
         L = lens[b]; x = ids[b][:, :int(L.max())]
-        logits = m(x, L); g = G[b]
-        loss = nn.functional.binary_cross_entropy_with_logits(logits, g, reduction="sum") / len(b)
+        logits = m(x, L); g = G[b]; w = W[b]
+        loss = (nn.functional.binary_cross_entropy_with_logits(logits, g, reduction="none").sum(1) * w).sum() / len(b)
         if a.sw:
             tgt = g / g.sum(1, keepdim=True)
-            loss = loss + a.sw * -(tgt * torch.log_softmax(logits, 1)).sum(1).mean()
+            loss = loss + a.sw * (-(tgt * torch.log_softmax(logits, 1)).sum(1) * w).mean()
         opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(m.parameters(), 1.0); opt.step(); sched.step()
         if ema is not None:
             with torch.no_grad():
