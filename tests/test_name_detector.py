@@ -419,3 +419,22 @@ def test_missing_vector_table_raises_E205(tmp_path):
         "weights": None, "model": {**TINY_MODEL, "pretrained_vectors": str(tmp_path / "nope.npz")}})
     with pytest.raises(ValueError, match="E205"), pytest.warns(UserWarning, match="W200"):
         nlp.initialize(lambda: make_examples(nlp))
+
+
+def test_vector_dropout_replaces_vectors_by_unknown_in_training_only():
+    import torch
+
+    from spacy_rnn.layers.name_tagger import N_FEATS, NameTaggerModule
+
+    m = NameTaggerModule(5, word_size=4, char_size=4, char_filters=4, hidden_size=8, word_dropout=0.0,
+                         n_feats=N_FEATS + 3, vector_dropout=1.0)
+    feats = torch.rand(4, N_FEATS + 3)
+    feats[:, -1] = 0.0
+    args = (torch.tensor([2, 3, 4, 1]), torch.randint(0, 50, (4, 6)), feats)
+    m.train()
+    out = m.encode_strings(*args)
+    assert torch.equal(out[:, -3:], torch.tensor([[0.0, 0.0, 1.0]] * 4))
+    assert torch.equal(out[:, -(N_FEATS + 3):-3], feats[:, :N_FEATS])
+    m.eval()
+    assert torch.equal(m.encode_strings(*args)[:, -3:], feats[:, -3:])
+    assert NameTaggerModule(5, vector_dropout=0.5).vector_dropout == 0.0  # no vectors: nothing to drop

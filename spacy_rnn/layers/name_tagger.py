@@ -264,9 +264,11 @@ class NameTaggerModule(nn.Module):
 
     def __init__(self, n_vocab: int, *, word_size: int = 64, char_size: int = 24, char_filters: int = 64,
                  char_width: int = 3, hidden_size: int = 96, n_layers: int = 1, dropout: float = 0.25,
-                 word_dropout: float = 0.1, n_feats: int = N_FEATS, n_tags: int = len(TAGS)):
+                 word_dropout: float = 0.1, n_feats: int = N_FEATS, n_tags: int = len(TAGS),
+                 vector_dropout: float = 0.0):
         super().__init__()
         self.word_dropout = word_dropout
+        self.vector_dropout = vector_dropout if n_feats > N_FEATS else 0.0
         self.word_embed = nn.Embedding(n_vocab, word_size, padding_idx=PAD)
         self.char_embed = nn.Embedding(N_CHAR_IDS, char_size, padding_idx=0)
         self.char_conv = nn.Conv1d(char_size, char_filters, char_width, padding=char_width // 2)
@@ -282,6 +284,12 @@ class NameTaggerModule(nn.Module):
         if self.training and self.word_dropout > 0:
             drop = torch.rand(word_ids.shape) < self.word_dropout
             word_ids = torch.where(drop & (word_ids > PAD), torch.full_like(word_ids, UNK), word_ids)
+        if self.training and self.vector_dropout > 0:
+            # a string's pretrained vector becomes "unknown" (zeros, flag 1), as for OOV strings
+            drop = (torch.rand(word_ids.shape) < self.vector_dropout)[:, None]
+            unknown = torch.zeros_like(feats[:1, N_FEATS:])
+            unknown[:, -1] = 1.0
+            feats = torch.cat([feats[:, :N_FEATS], torch.where(drop, unknown, feats[:, N_FEATS:])], dim=1)
         words = self.word_embed(word_ids)
         chars = self.char_embed(char_ids).transpose(1, 2)          # (U, E, C)
         chars = torch.relu(self.char_conv(chars)).max(dim=2).values  # (U, filters)
@@ -394,6 +402,7 @@ def build_name_tagger(
     nV: Optional[int] = None,
     n_members: int = 1,
     pretrained_vectors: Optional[str] = None,
+    vector_dropout: float = 0.0,
 ) -> Model[List[Doc], Floats2d]:
     """BiGRU person-name tagger over spaCy tokens: List[Doc] -> (n_tokens, 3) logits (O, B, I).
 
@@ -409,10 +418,12 @@ def build_name_tagger(
         lowercased string) are then stored with the weights, and their width in the
         component's cfg (``n_pretrained``, dim ``nP``), so loading a trained component never
         needs the file. null = no pretrained vectors (older bundles).
+    vector_dropout: in training, the share of strings whose pretrained vector is replaced by the
+        "unknown" input (zeros, OOV flag), like word_dropout for the learned embedding.
     """
     hyper = dict(word_size=word_size, char_size=char_size, char_filters=char_filters,
                  char_width=char_width, hidden_size=hidden_size, n_layers=n_layers,
-                 dropout=dropout, word_dropout=word_dropout)
+                 dropout=dropout, word_dropout=word_dropout, vector_dropout=vector_dropout)
 
     torch_model = lazy_torch_model("name_tagger_torch", _build_tagger_module, _convert_inputs, _convert_outputs,
                                    attrs={"hyper": hyper}, dims={"nV": nV, "nM": n_members, "nP": 0})
