@@ -45,10 +45,20 @@ def make_examples(nlp, data=TRAIN):
     return examples
 
 
-def tiny_nlp():
+def tiny_nlp(model=None):
     nlp = spacy.blank("en")
-    nlp.add_pipe("person_name_detector", config={"weights": None, "model": TINY_MODEL})
+    nlp.add_pipe("person_name_detector", config={"weights": None, "model": model or TINY_MODEL})
     return nlp
+
+
+def initialized_tiny(model=None, seed=0):
+    """(nlp, detector, examples, optimizer): a tiny detector initialized on TRAIN."""
+    fix_random_seed(seed)
+    nlp = tiny_nlp(model)
+    examples = make_examples(nlp)
+    with pytest.warns(UserWarning, match="W200"):
+        optimizer = nlp.initialize(lambda: examples)
+    return nlp, nlp.get_pipe("person_name_detector"), examples, optimizer
 
 
 def names(doc):
@@ -156,11 +166,7 @@ def test_bad_arguments_raise(bundled_nlp):
 
 # -- training ---------------------------------------------------------------------------------
 def test_overfitting_IO(tmp_path):
-    fix_random_seed(0)
-    nlp = tiny_nlp()
-    examples = make_examples(nlp)
-    with pytest.warns(UserWarning, match="W200"):
-        optimizer = nlp.initialize(lambda: examples)
+    nlp, _, examples, optimizer = initialized_tiny()
     optimizer.learn_rate = 0.01
     first = None
     for i in range(100):
@@ -194,12 +200,7 @@ def test_ensemble_averages_members_and_roundtrips(tmp_path):
     from spacy_rnn.layers.name_tagger import NameTaggerEnsemble, tagger_module
     from spacy_rnn.pipeline.name_detector import _softmax
 
-    fix_random_seed(0)
-    nlp = spacy.blank("en")
-    det = nlp.add_pipe("person_name_detector", config={"weights": None, "model": {**TINY_MODEL, "n_members": 2}})
-    examples = make_examples(nlp)
-    with pytest.warns(UserWarning, match="W200"):
-        optimizer = nlp.initialize(lambda: examples)
+    nlp, det, examples, optimizer = initialized_tiny({**TINY_MODEL, "n_members": 2})
     for _ in range(5):
         nlp.update(examples, sgd=optimizer)
     module = tagger_module(det.model)
@@ -237,11 +238,7 @@ def test_bundle_script_merges_trained_runs_into_an_ensemble(tmp_path):
 
     paths, docs_text = [], [t for t, _ in TRAIN]
     for seed in (0, 1):
-        fix_random_seed(seed)
-        nlp = tiny_nlp()
-        examples = make_examples(nlp)
-        with pytest.warns(UserWarning, match="W200"):
-            optimizer = nlp.initialize(lambda: examples)
+        nlp, _, examples, optimizer = initialized_tiny(seed=seed)
         for _ in range(3):
             nlp.update(examples, sgd=optimizer)
         nlp.to_disk(tmp_path / f"run{seed}")
@@ -266,12 +263,7 @@ def test_string_vector_cache_matches_uncached_and_follows_updates():
     from spacy_rnn.layers.name_tagger import _mask, tagger_module
     from spacy_rnn.pipeline.name_detector import _softmax
 
-    fix_random_seed(0)
-    nlp = tiny_nlp()
-    det = nlp.get_pipe("person_name_detector")
-    examples = make_examples(nlp)
-    with pytest.warns(UserWarning, match="W200"):
-        optimizer = nlp.initialize(lambda: examples)
+    nlp, det, examples, optimizer = initialized_tiny()
     docs = [nlp.make_doc(t) for t, _ in TRAIN]
 
     def uncached():
@@ -347,13 +339,8 @@ def test_pretrained_vectors_featurized_stored_and_roundtrip(tmp_path):
     from spacy_rnn.layers.name_tagger import N_FEATS, tagger_module
 
     words, vectors = _tiny_vector_table(tmp_path / "vec.npz")
-    fix_random_seed(0)
-    nlp = spacy.blank("en")
     model = {**TINY_MODEL, "n_members": 2, "pretrained_vectors": str(tmp_path / "vec.npz")}
-    det = nlp.add_pipe("person_name_detector", config={"weights": None, "model": model})
-    examples = make_examples(nlp)
-    with pytest.warns(UserWarning, match="W200"):
-        optimizer = nlp.initialize(lambda: examples)
+    nlp, det, examples, optimizer = initialized_tiny(model)
     assert det.n_pretrained == 5 and det.cfg["n_pretrained"] == 5
     module = tagger_module(det.model)
     assert all(m.proj[0].in_features == 8 + 8 + N_FEATS + 6 for m in module.members)
@@ -388,12 +375,7 @@ def test_component_without_vectors_loads_with_new_code(tmp_path):
     """An older-format component (cfg without n_pretrained, no vectors attr) still loads and predicts."""
     import srsly
 
-    fix_random_seed(0)
-    nlp = tiny_nlp()
-    det = nlp.get_pipe("person_name_detector")
-    examples = make_examples(nlp)
-    with pytest.warns(UserWarning, match="W200"):
-        optimizer = nlp.initialize(lambda: examples)
+    nlp, det, examples, optimizer = initialized_tiny()
     nlp.update(examples, sgd=optimizer)
     docs = [nlp.make_doc(t) for t, _ in TRAIN]
     probs = det.predict(docs)
