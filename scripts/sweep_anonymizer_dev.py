@@ -30,6 +30,7 @@ def main() -> None:
     ap.add_argument("--dev", type=Path, default=Path("corpus/ner/dev.spacy"))
     ap.add_argument("--thresholds", default="0.2,0.25,0.3,0.35,0.4,0.45,0.5,0.55,0.6")
     ap.add_argument("--gazetteer", choices=("on", "off"), default="on")
+    ap.add_argument("--title-cues", choices=("on", "off"), default="on")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -40,7 +41,8 @@ def main() -> None:
             warnings.simplefilter("ignore")
             nlp = spacy.blank("en")
             nlp.add_pipe("name_anonymizer", config={"detector_weights": args.weights, "detector_threshold": t,
-                                                    "gazetteer": args.gazetteer == "on"})
+                                                    "gazetteer": args.gazetteer == "on",
+                                                    "title_cues": args.title_cues == "on"})
         nlp.get_pipe("name_anonymizer").set_key(KEY)
         row = evaluate(nlp, gold)
         sweep[t] = {k: row[k] for k in ("precision_overlap", "recall_overlap", "leak_rate", "token_leak_rate")}
@@ -51,6 +53,7 @@ def main() -> None:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps({"weights": args.weights, "dev": str(args.dev), "gazetteer": args.gazetteer,
+                                        "title_cues": args.title_cues,
                                         "rule": f"max recall at precision >= {MIN_PRECISION}",
                                         "chosen": best, "sweep": sweep}, indent=1) + "\n")
 

@@ -276,6 +276,34 @@ def test_gazetteer_catches_common_given_names_mid_sentence():
     assert off("thanks, ask Katie about it")._.anonymized == "thanks, ask Katie about it"
 
 
+def test_title_and_honorific_cues_mark_names_in_any_case():
+    from spacy_rnn.anonymize.core import cue_spans
+
+    def cued(text):
+        return [text[s:e] for s, e in cue_spans(text)]
+
+    assert cued("please ask mrs. dubois") == ["dubois"]
+    assert cued("Dr. Anna Weber and Dr. who") == ["Anna Weber"]  # later parts Title-case, stop words never
+    assert cued("MR. JONES CALLED") == ["JONES"]
+    assert cued("Mr. and Mrs. Smith arrived") == ["Smith"]
+    assert cued("can Sato-sensei sign it? ask yuki-chan") == ["Sato", "yuki"]
+    assert cued("I miss home. Gonna Miss Everybody. the drs. office. x-ray and e-mail") == []
+    nlp = make_nlp(ruler=False, gazetteer=False)
+    doc = nlp("can Sato-sensei sign it? please ask mrs. dubois, Sato's friend")
+    out = doc._.anonymized
+    assert "Sato" not in out and "dubois" not in out
+    assert "-sensei sign" in out and "mrs. " in out  # the honorific and the title stay
+    assert {p["detected_by"] for p in doc._.pseudonyms} == {"known name"}
+    off = make_nlp(ruler=False, gazetteer=False, title_cues=False)
+    assert off("please ask mrs. dubois")._.anonymized == "please ask mrs. dubois"
+
+
+def test_japanese_honorific_stays_outside_the_replaced_name():
+    nlp = make_nlp(known_names=["Aiko Tanaka"], ruler=False, title_cues=False)
+    out = nlp("Tanaka-san and Aiko-chan said hi; Tanaka-san's bag")._.anonymized
+    assert out.count("-san") == 2 and "-chan" in out and "Tanaka" not in out and "Aiko" not in out
+
+
 def test_multiprocess_pipe_matches_single_process(nlp):
     texts = ["hi I am Rochdi Khalid", "ask Olena Shevchenko", "nothing"] * 4
     single = [d._.anonymized for d in nlp.pipe(texts)]

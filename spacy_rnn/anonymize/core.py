@@ -33,6 +33,17 @@ HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "mi
               "sr", "jr", "st", "mme", "mlle", "herr", "frau", "sra", "sr", "señor", "señora"}
 PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la", "le", "el",
              "al", "bin", "ibn", "ben", "ter", "ten", "af", "zu", "y", "e"}
+# Japanese honorific suffixes belong to the text, not to the name: "Tanaka-san" -> "Tanaka" + "-san"
+_JA_HONORIFIC = r"-(?:san|sama|kun|chan|sensei|senpai|sempai|dono)"
+_JA_SUFFIX = re.compile(_JA_HONORIFIC + r"$", re.IGNORECASE)
+_JA_CUE = re.compile(r"(?<![\w'’\-])([^\W\d_]{2,})" + _JA_HONORIFIC + r"(?![\w\-])", re.IGNORECASE)
+# A title right before a word marks it as a name. Lowercase titles count only with their
+# period ("mrs. dubois"). "Miss" is left out: Title-Case tweets use it as a verb
+# ("Gonna Miss Everybody"), as are "Sir", "Lady", "Lord" (common words and nicknames).
+_TITLE_CUE = re.compile(
+    r"(?<![\w.])(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof|Mme|Mlle|Herr|Frau|Sra|Mister|MR|MRS|MS|DR|PROF)\.?"
+    r"|(?:mr|mrs|ms|dr|prof)\.)[ \t]+(?=[^\W\d_])")
+MAX_CUE_PARTS = 3
 
 
 
@@ -89,11 +100,38 @@ def name_parts(text: str, start: int = 0, end: Optional[int] = None) -> List[Tup
         if pm and len(surface) > 3:
             e -= 2
             surface = surface[:-2]
+        js = _JA_SUFFIX.search(surface)
+        if js and js.start() >= 2:
+            e -= len(js.group())
+            surface = surface[: js.start()]
         low = surface.lower()
         if low.rstrip(".") in HONORIFICS or (surface.islower() and (low in PARTICLES or low in STOP_WORDS)):
             continue  # "Mr", "van", "of" inside a detected span are not name parts
         parts.append((s, e, surface))
     return parts
+
+
+def cue_spans(text: str) -> List[Tuple[int, int]]:
+    """Names that the text itself marks, whatever their case: the words after a title
+    ("Mr. Okonkwo", "mrs. dubois", "Dr. Anna Weber": up to three parts, the later ones
+    Title-case) and the word before a Japanese honorific ("Sato-sensei", "yuki-chan")."""
+    spans = []
+    for m in _TITLE_CUE.finditer(text):
+        parts: List[Tuple[int, int]] = []
+        for p in NAME_PART.finditer(text, m.end()):
+            gap = text[parts[-1][1] : p.start()] if parts else text[m.end() : p.start()]
+            later = p.group()
+            if gap.strip(" \t") or (parts and not (later[:1].isupper() and not later.isupper())):
+                break  # later parts must be Title-case ("MR. JONES CALLED": Jones only)
+            parts.append((p.start(), p.end()))
+            if len(parts) == MAX_CUE_PARTS:
+                break
+        if parts and text[parts[0][0] : parts[0][1]].lower() not in STOP_WORDS:
+            spans.append((parts[0][0], parts[-1][1]))
+    for m in _JA_CUE.finditer(text):
+        if m.group(1).lower() not in STOP_WORDS:
+            spans.append((m.start(1), m.end(1)))
+    return spans
 
 
 class ConversationTable:

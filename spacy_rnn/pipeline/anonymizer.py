@@ -37,7 +37,7 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from ..anonymize.core import (KNOWN, MODEL, NER, ConversationTable, Mention, apply, name_parts)
+from ..anonymize.core import (KNOWN, MODEL, NER, ConversationTable, Mention, apply, cue_spans, name_parts)
 from ..anonymize.keys import DEFAULT_KEY_ENV, load_key, new_key, keyed_int
 from ..anonymize.pseudonyms import Pseudonymizer, generate_pools, generator_path, load_pools
 from ..errors import Errors, Warnings
@@ -80,6 +80,7 @@ def install_extensions() -> None:
         "pool_size": 400,
         "handles": False,
         "gazetteer": True,
+        "title_cues": True,
         "key_env": DEFAULT_KEY_ENV,
         "key_file": None,
         "spans_key": None,
@@ -104,6 +105,7 @@ def make_name_anonymizer(
     pool_size: int,
     handles: bool,
     gazetteer: bool,
+    title_cues: bool,
     key_env: Optional[str],
     key_file: Optional[str],
     spans_key: Optional[str],
@@ -126,6 +128,9 @@ def make_name_anonymizer(
     handles: also replace name parts inside @handles.
     gazetteer: also take Title-case words that are common English given names (bundled list,
         not sentence-initial) as names ("known name"): catches names the detector missed.
+    title_cues: also take words the text marks as names, in any case: after a title
+        ("Mr. Okonkwo", "mrs. dubois") or before a Japanese honorific ("Sato-sensei", whose
+        "-sensei" stays); reported as "known name".
     key_env / key_file: where the secret key is read from (file first). Without either,
         a random key for this process is used, with a warning.
     spans_key: if set, write the replaced mentions to doc.spans[spans_key].
@@ -136,7 +141,7 @@ def make_name_anonymizer(
                           detector_threshold=detector_threshold,
                           nationality_weights=nationality_weights, default_nationality=default_nationality,
                           pool=pool, pool_size=pool_size, handles=handles, gazetteer=gazetteer,
-                          key_env=key_env, key_file=key_file,
+                          title_cues=title_cues, key_env=key_env, key_file=key_file,
                           spans_key=spans_key, max_conversations=max_conversations, batch_size=batch_size)
 
 
@@ -149,7 +154,8 @@ class NameAnonymizer:
                  detector_weights: Optional[str] = "bundled", detector_threshold: Optional[float] = None,
                  nationality_weights: Optional[str] = "bundled",
                  default_nationality: str = "English", pool: str = "bundled", pool_size: int = 400,
-                 handles: bool = False, gazetteer: bool = True, key_env: Optional[str] = DEFAULT_KEY_ENV,
+                 handles: bool = False, gazetteer: bool = True, title_cues: bool = True,
+                 key_env: Optional[str] = DEFAULT_KEY_ENV,
                  key_file: Optional[str] = None,
                  spans_key: Optional[str] = None, max_conversations: int = 10000, batch_size: int = 512):
         if detector not in DETECTOR_MODES:
@@ -160,7 +166,7 @@ class NameAnonymizer:
         self.name = name
         self.cfg = {"known_names": list(known_names), "use_ner": use_ner, "ner_labels": list(ner_labels),
                     "span_keys": list(span_keys), "detector": detector, "handles": handles, "gazetteer": gazetteer,
-                    "detector_threshold": detector_threshold,
+                    "title_cues": title_cues, "detector_threshold": detector_threshold,
                     "default_nationality": default_nationality, "spans_key": spans_key,
                     "max_conversations": max_conversations, "batch_size": batch_size}
         key = load_key(key_file, key_env)
@@ -351,6 +357,9 @@ class NameAnonymizer:
         if self._gazetteer:
             for doc, found in zip(docs, mentions):
                 found += self._gazetteer_mentions(doc)
+        if self.cfg["title_cues"]:
+            for doc, found in zip(docs, mentions):
+                found += [Mention(s, e, KNOWN) for s, e in cue_spans(doc.text)]
         return mentions
 
     def _gazetteer_mentions(self, doc: Doc) -> List[Mention]:
