@@ -222,3 +222,16 @@ def test_a_text_that_breaks_detection_is_reported_not_fatal(tmp_path, monkeypatc
     assert len(read_jsonl(out)) == len(RECORDS) - 1
     assert read_jsonl(tmp_path / "out.jsonl.errors.jsonl") == [
         {"line": 3, "reason": "name detection failed (RuntimeError)"}]
+
+
+def test_texts_over_max_length_are_reported_with_the_reason(tmp_path):
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    inp.write_text("\n".join(json.dumps({"conversation_id": "c", "text": t})
+                             for t in ["Hi Rochdi Khalid! " * 200, "short, Rochdi"]) + "\n", encoding="utf8")
+    assert anonymize(tmp_path, inp, out, "--known-names", "Rochdi Khalid", "--max-length", "1000") == 1
+    assert [r["text"] for r in read_jsonl(out)][0].startswith("short, ") and "Rochdi" not in read_jsonl(out)[0]["text"]
+    assert read_jsonl(tmp_path / "out.jsonl.errors.jsonl") == [
+        {"line": 1, "reason": "text of 3,600 characters is longer than the pipeline's max_length (1,000; see --max-length)"}]
+    # the blank pipeline's default takes texts beyond spaCy's usual 1,000,000 characters
+    from spacy_rnn.cli.anonymize import BLANK_MAX_LENGTH, build_nlp
+    assert build_nlp(None, "en", {"detector": "never", "key_env": None}).max_length == BLANK_MAX_LENGTH > 1_000_000

@@ -41,6 +41,7 @@ from ..anonymize.shape import shape_of, titlecase
 from ..errors import Errors
 
 ANON = "name_anonymizer"
+BLANK_MAX_LENGTH = 2_000_000  # characters: the blank pipeline peaks at about 1 GB of memory per 1,000,000
 
 
 def add_parser(subparsers) -> None:
@@ -68,6 +69,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--pool", default="bundled", choices=("bundled", "generate"), help="pseudonym pool source")
     p.add_argument("--n-process", type=int, default=1, help="processes for name detection")
     p.add_argument("--batch-size", type=int, default=512, help="texts per detection batch")
+    p.add_argument("--max-length", type=int, default=None,
+                   help=f"longest text in characters (default: {BLANK_MAX_LENGTH:,} for the blank pipeline, the "
+                        "model's own max_length with --model, whose parser/NER need ~1 GB per 100,000 characters)")
     p.add_argument("--allow-errors", action="store_true", help="exit 0 even if records were reported")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run_anonymize)
@@ -202,12 +206,16 @@ def progress(iterable, total=None, desc="", disable=False, unit="rec"):
 
 
 # -- the pipeline (also built in worker processes) ---------------------------------------------------
-def build_nlp(model: Optional[str], lang: str, anon_config: Dict[str, Any]):
+def build_nlp(model: Optional[str], lang: str, anon_config: Dict[str, Any], max_length: Optional[int] = None):
     import warnings
 
     import spacy
 
     nlp = spacy.load(model) if model else spacy.blank(lang)
+    if max_length is not None:
+        nlp.max_length = max_length
+    elif not model:  # spaCy's 1,000,000 guards parser/NER memory; the blank pipeline's models read chunks
+        nlp.max_length = BLANK_MAX_LENGTH
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"\[RNN-W300\]")  # the CLI sets the key itself
         if ANON not in nlp.pipe_names:
@@ -218,10 +226,10 @@ def build_nlp(model: Optional[str], lang: str, anon_config: Dict[str, Any]):
 _WORKER: Dict[str, Any] = {}
 
 
-def _init_worker(model, lang, anon_config) -> None:
+def _init_worker(model, lang, anon_config, max_length) -> None:
     import torch
     torch.set_num_threads(1)
-    _WORKER["nlp"] = build_nlp(model, lang, anon_config)
+    _WORKER["nlp"] = build_nlp(model, lang, anon_config, max_length)
 
 
 def _detect(nlp, texts: Sequence[str]) -> List[List[Tuple[int, int, str]]]:
@@ -232,17 +240,22 @@ def _detect(nlp, texts: Sequence[str]) -> List[List[Tuple[int, int, str]]]:
 
 
 def _detect_safe(nlp, texts: Sequence[str]) -> List[Any]:
-    """Like _detect; if the batch fails, text by text, with the error's type name for a text
-    that still fails (its record is then reported instead of crashing the run)."""
+    """Like _detect; if the batch fails, text by text, with the reason (a string) for a text
+    that still fails (its record is then reported instead of crashing the run). Reasons
+    name the error's type, never the text."""
     try:
         return _detect(nlp, texts)
     except Exception:
         out: List[Any] = []
         for text in texts:
+            if len(text) > nlp.max_length:
+                out.append(f"text of {len(text):,} characters is longer than the pipeline's max_length "
+                           f"({nlp.max_length:,}; see --max-length)")
+                continue
             try:
                 out.extend(_detect(nlp, [text]))
             except Exception as e:
-                out.append(type(e).__name__)
+                out.append(f"name detection failed ({type(e).__name__})")
         return out
 
 
@@ -253,12 +266,12 @@ def _detect_in_worker(texts: Sequence[str]) -> List[Any]:
 class Detector:
     """Runs detection on batches of texts, in this process or in a pool, preserving order."""
 
-    def __init__(self, nlp, n_process: int, model, lang, anon_config):
+    def __init__(self, nlp, n_process: int, model, lang, anon_config, max_length=None):
         self.nlp = nlp
         self.pool = None
         if n_process > 1:
             self.pool = ProcessPoolExecutor(max_workers=n_process, mp_context=get_context("spawn"),
-                                            initializer=_init_worker, initargs=(model, lang, anon_config))
+                                            initializer=_init_worker, initargs=(model, lang, anon_config, max_length))
         self.n_process = max(1, n_process)
 
     def map(self, batches: Iterator[Tuple[Any, List[str]]]) -> Iterator[Tuple[Any, List[List[Tuple[int, int, str]]]]]:
@@ -322,7 +335,7 @@ def run_anonymize(args) -> int:
                    "detector": "never" if args.no_detector else "auto",
                    "detector_threshold": args.detector_threshold,
                    "key_env": None, "key_file": None}
-    nlp = build_nlp(args.model, args.lang, anon_config)
+    nlp = build_nlp(args.model, args.lang, anon_config, args.max_length)
     anon = nlp.get_pipe(ANON)
     anon.set_key(key)
     pseudo = anon.pseudonymizer
@@ -331,7 +344,7 @@ def run_anonymize(args) -> int:
     last_line: Dict[Any, int] = {}
     n_lines = n_texts = 0
     spill = tempfile.TemporaryFile(mode="w+", encoding="utf8")
-    detector = Detector(nlp, args.n_process, args.model, args.lang, anon_config)
+    detector = Detector(nlp, args.n_process, args.model, args.lang, anon_config, args.max_length)
     outputs: List[AtomicFile] = []
     try:
         # pass 1: check records, detect names, fill the conversation tables
@@ -366,7 +379,7 @@ def run_anonymize(args) -> int:
                 spans = [next(found_iter) for _ in texts]
                 failed = [x for x in spans if isinstance(x, str)]
                 if failed:
-                    report.add(line, f"name detection failed ({failed[0]})")
+                    report.add(line, failed[0])
                     spill.write("null\n")
                     continue
                 spill.write(json.dumps(spans) + "\n")
