@@ -9,3 +9,4 @@ def test_predict_command_prints_one_line_per_name():
     assert len(lines) == 3
     assert lines[0].startswith("Yamamoto") and "Japanese" in lines[0]
     assert "Russian" in lines[1]
+    assert "no letter to read" in lines[2] and lines[2].endswith("tags=[]")

@@ -21,6 +21,9 @@ def run(args: argparse.Namespace) -> int:
     probs = pipe.predict_proba(names)
     width = max((len(n) for n in names), default=4)
     for name, row in zip(names, probs):
+        if not row.any():  # predict_proba's documented all-zero row: no letter after ASCII folding
+            print(f"{name:<{width}}  (no letter to read after ASCII folding: every probability is 0)   tags=[]")
+            continue
         order = row.argsort()[::-1][: args.k]
         shown = "  ".join(f"{pipe.labels[i]} {row[i]:.2f}" for i in order)
         tags = [pipe.labels[i] for i in order if row[i] >= pipe.threshold]
