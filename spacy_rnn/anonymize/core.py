@@ -37,12 +37,12 @@ PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos"
 _JA_HONORIFIC = r"-(?:san|sama|kun|chan|sensei|senpai|sempai|dono)"
 _JA_SUFFIX = re.compile(_JA_HONORIFIC + r"$", re.IGNORECASE)
 _JA_CUE = re.compile(r"(?<![\w'’\-])([^\W\d_]{2,})" + _JA_HONORIFIC + r"(?![\w\-])", re.IGNORECASE)
-# A title right before a word marks it as a name. Lowercase titles count only with their
-# period ("mrs. dubois"). "Miss" is left out: Title-Case tweets use it as a verb
-# ("Gonna Miss Everybody"), as are "Sir", "Lady", "Lord" (common words and nicknames).
+# A title right before a word marks it as a name. Lowercase and ALL-CAPS titles count only
+# with their period ("mrs. dubois", "MR. JONES"; not "MS Word"). "Miss" is left out: Title-Case
+# tweets use it as a verb ("Gonna Miss Everybody"), as are "Sir", "Lady", "Lord".
 _TITLE_CUE = re.compile(
-    r"(?<![\w.])(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof|Mme|Mlle|Herr|Frau|Sra|Mister|MR|MRS|MS|DR|PROF)\.?"
-    r"|(?:mr|mrs|ms|dr|prof)\.)[ \t]+(?=[^\W\d_])")
+    r"(?<![\w.])(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof|Mme|Mlle|Herr|Frau|Sra|Mister)\.?"
+    r"|(?:mr|mrs|ms|dr|prof|MR|MRS|MS|DR|PROF)\.)[ \t]+(?=[^\W\d_])")
 MAX_CUE_PARTS = 3
 
 
