@@ -54,6 +54,7 @@ class Errors(metaclass=_RNNCodes):
     E007 = "Unknown label(s) {labels} for '{name}'; known labels: {known}."
     E008 = "Data file {path} is missing. Run `spacy project run fetch-data` first."
     E009 = "sha256 of {path} is {got}, expected {expected}: the file is corrupt or not the one we expect."
+    E010 = "words_weight must be a number from 0 to 1, got {value!r}."
 
     # next_token_scorer (E100-E149)
     E100 = "[E923] No training tokens were given to '{name}'; cannot build the LM vocabulary."

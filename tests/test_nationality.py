@@ -132,6 +132,23 @@ def test_person_entities_get_span_predictions(nlp_bundled):
     assert doc.ents[0]._.nationality != doc._.nationality
 
 
+def test_several_word_names_mix_in_their_words():
+    nlp = spacy.blank("en")
+    pipe = nlp.add_pipe("surname_nationality")
+    whole_only = spacy.blank("en").add_pipe("surname_nationality", config={"words_weight": 0.0})
+    name = "Olena Shevchenko"
+    words = whole_only.predict_proba(["Olena", "Shevchenko"]).mean(axis=0)
+    w = pipe.cfg["words_weight"]
+    expected = (1 - w) * whole_only.predict_proba([name])[0] + w * words
+    np.testing.assert_allclose(pipe.predict_proba([name])[0], expected, rtol=1e-5, atol=1e-6)
+    assert pipe.labels[int(pipe.predict_proba([name])[0].argmax())] == "Ukrainian"
+    # one-word names, and words without letters, are read as before
+    for text in ["Shevchenko", "Shevchenko &", "😀 🙂", ""]:
+        np.testing.assert_allclose(pipe.predict_proba([text]), whole_only.predict_proba([text]), atol=1e-6)
+    with pytest.raises(ValueError, match="RNN-E010"):
+        spacy.blank("en").add_pipe("surname_nationality", config={"words_weight": 1.5})
+
+
 def test_spans_key():
     nlp = spacy.blank("en")
     nlp.add_pipe("surname_nationality", config={"spans_key": "names"})

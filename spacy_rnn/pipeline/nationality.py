@@ -48,7 +48,7 @@ DEFAULT_MODEL = Config().from_str(default_model_config)["model"]
 MAX_DOC_CHARS = 64
 PERSON_LABELS = ("PERSON", "PER")
 # cfg keys that configure how predictions are used, not what the model learned
-RUNTIME_SETTINGS = ("threshold", "spans_key", "extension", "batch_size", "n_threads", "cache_size")
+RUNTIME_SETTINGS = ("threshold", "spans_key", "extension", "batch_size", "n_threads", "cache_size", "words_weight")
 
 
 @Language.factory(
@@ -64,6 +64,7 @@ RUNTIME_SETTINGS = ("threshold", "spans_key", "extension", "batch_size", "n_thre
         "softmax_weight": 1.0,
         "n_threads": 1,
         "cache_size": 50000,
+        "words_weight": 0.33,
         "scorer": {"@scorers": "spacy-rnn.nationality_scorer.v1"},
     },
     default_score_weights={
@@ -87,6 +88,7 @@ def make_surname_nationality(
     softmax_weight: float,
     n_threads: int,
     cache_size: int,
+    words_weight: float,
     scorer: Optional[Callable],
 ) -> "SurnameNationality":
     """Create a surname_nationality component.
@@ -106,11 +108,16 @@ def make_surname_nationality(
         no cache). Names repeat a lot in real text, and like spaCy's tokenizer
         cache this skips the network for a name seen before; the cache is
         emptied whenever the weights change (update, initialize, loading).
+    words_weight: a name of several words ("Olena Shevchenko") is read as a whole and
+        word by word; its probabilities are (1 - words_weight) x the whole's + words_weight
+        x the mean of its words'. The network learned from surnames, some of several words
+        ("Abu Jaber", "van der Berg"), so the whole keeps most of the weight; 0 reads the
+        whole string only. Chosen on dev (see the model card).
     """
     return SurnameNationality(nlp.vocab, model, name, threshold=threshold, weights=weights,
                               spans_key=spans_key, extension=extension, batch_size=batch_size,
                               softmax_weight=softmax_weight, n_threads=n_threads, cache_size=cache_size,
-                              scorer=scorer)
+                              words_weight=words_weight, scorer=scorer)
 
 
 class SurnameNationality(TorchPipe):
@@ -126,14 +133,17 @@ class SurnameNationality(TorchPipe):
     def __init__(self, vocab: Vocab, model: Model, name: str = "surname_nationality", *,
                  threshold: float = 0.3, weights: Optional[str] = "bundled", spans_key: Optional[str] = None,
                  extension: str = "nationality", batch_size: int = 4096, softmax_weight: float = 1.0,
-                 n_threads: int = 1, cache_size: int = 50000, scorer: Optional[Callable] = None):
+                 n_threads: int = 1, cache_size: int = 50000, words_weight: float = 0.33,
+                 scorer: Optional[Callable] = None):
+        if not 0.0 <= words_weight <= 1.0:
+            raise ValueError(Errors.E010.format(value=words_weight))
         self.vocab = vocab
         self.model = model
         self.name = name
         self.scorer = scorer
         self.cfg = {"labels": [], "threshold": round(float(threshold), 6), "spans_key": spans_key,
                     "extension": extension, "batch_size": batch_size, "softmax_weight": softmax_weight,
-                    "n_threads": n_threads, "cache_size": cache_size}
+                    "n_threads": n_threads, "cache_size": cache_size, "words_weight": float(words_weight)}
         self._labels: Tuple[str, ...] = ()
         # name -> probability row; valid only for the current weights
         self._cache: Dict[str, np.ndarray] = {}
@@ -358,6 +368,30 @@ class SurnameNationality(TorchPipe):
         return out
 
     def _predict_distinct(self, names: List[str], batch_size: int) -> np.ndarray:
+        """Probabilities of distinct names; several-word names mix in their words' (words_weight)."""
+        weight = self.cfg.get("words_weight", 0.0)
+        # only names with whitespace, or that folding may split ("王小明" -> "Wang Xiao Ming"), are folded here;
+        # words with no letter ("&", "-", emoji) say nothing about a nationality
+        words: Dict[int, List[str]] = {}
+        if weight:
+            for i, n in enumerate(names):
+                if not n.isascii() or len(n.split()) > 1:
+                    folded = [w for w in fold_name(n).split() if any(c.isalpha() for c in w)]
+                    if len(folded) > 1:
+                        words[i] = folded
+        multi = list(words)
+        if not multi:
+            return self._network_probs(names, batch_size)
+        known = set(names)
+        extra = list(dict.fromkeys(w for i in multi for w in words[i] if w not in known))
+        probs = self._network_probs(names + extra, batch_size)
+        row = {n: k for k, n in enumerate(names + extra)}
+        out = probs[: len(names)].copy()
+        for i in multi:
+            out[i] = (1.0 - weight) * out[i] + weight * probs[[row[w] for w in words[i]]].mean(axis=0)
+        return out
+
+    def _network_probs(self, names: List[str], batch_size: int) -> np.ndarray:
         module = self._torch()
         module.eval()
         out = np.empty((len(names), len(self._labels)), dtype="float32")
