@@ -379,16 +379,15 @@ class SurnameNationality(TorchPipe):
                     folded = [w for w in fold_name(n).split() if any(c.isalpha() for c in w)]
                     if len(folded) > 1:
                         words[i] = folded
-        multi = list(words)
-        if not multi:
+        if not words:
             return self._network_probs(names, batch_size)
         known = set(names)
-        extra = list(dict.fromkeys(w for i in multi for w in words[i] if w not in known))
+        extra = list(dict.fromkeys(w for parts in words.values() for w in parts if w not in known))
         probs = self._network_probs(names + extra, batch_size)
         row = {n: k for k, n in enumerate(names + extra)}
         out = probs[: len(names)].copy()
-        for i in multi:
-            out[i] = (1.0 - weight) * out[i] + weight * probs[[row[w] for w in words[i]]].mean(axis=0)
+        for i, parts in words.items():
+            out[i] = (1.0 - weight) * out[i] + weight * probs[[row[w] for w in parts]].mean(axis=0)
         return out
 
     def _network_probs(self, names: List[str], batch_size: int) -> np.ndarray:
