@@ -226,10 +226,10 @@ def build_nlp(model: Optional[str], lang: str, anon_config: Dict[str, Any], max_
 _WORKER: Dict[str, Any] = {}
 
 
-def _init_worker(model, lang, anon_config, max_length) -> None:
+def _init_worker(*build_args) -> None:
     import torch
     torch.set_num_threads(1)
-    _WORKER["nlp"] = build_nlp(model, lang, anon_config, max_length)
+    _WORKER["nlp"] = build_nlp(*build_args)
 
 
 def _detect(nlp, texts: Sequence[str]) -> List[List[Tuple[int, int, str]]]:
@@ -264,14 +264,15 @@ def _detect_in_worker(texts: Sequence[str]) -> List[Any]:
 
 
 class Detector:
-    """Runs detection on batches of texts, in this process or in a pool, preserving order."""
+    """Runs detection on batches of texts, in this process or in a pool, preserving order.
+    Worker processes build their pipeline from ``build_args`` (build_nlp's arguments)."""
 
-    def __init__(self, nlp, n_process: int, model, lang, anon_config, max_length=None):
+    def __init__(self, nlp, n_process: int, build_args: Tuple[Any, ...]):
         self.nlp = nlp
         self.pool = None
         if n_process > 1:
             self.pool = ProcessPoolExecutor(max_workers=n_process, mp_context=get_context("spawn"),
-                                            initializer=_init_worker, initargs=(model, lang, anon_config, max_length))
+                                            initializer=_init_worker, initargs=build_args)
         self.n_process = max(1, n_process)
 
     def map(self, batches: Iterator[Tuple[Any, List[str]]]) -> Iterator[Tuple[Any, List[List[Tuple[int, int, str]]]]]:
@@ -335,7 +336,8 @@ def run_anonymize(args) -> int:
                    "detector": "never" if args.no_detector else "auto",
                    "detector_threshold": args.detector_threshold,
                    "key_env": None, "key_file": None}
-    nlp = build_nlp(args.model, args.lang, anon_config, args.max_length)
+    build_args = (args.model, args.lang, anon_config, args.max_length)
+    nlp = build_nlp(*build_args)
     anon = nlp.get_pipe(ANON)
     anon.set_key(key)
     pseudo = anon.pseudonymizer
@@ -344,7 +346,7 @@ def run_anonymize(args) -> int:
     last_line: Dict[Any, int] = {}
     n_lines = n_texts = 0
     spill = tempfile.TemporaryFile(mode="w+", encoding="utf8")
-    detector = Detector(nlp, args.n_process, args.model, args.lang, anon_config, args.max_length)
+    detector = Detector(nlp, args.n_process, build_args)
     outputs: List[AtomicFile] = []
     try:
         # pass 1: check records, detect names, fill the conversation tables
