@@ -75,42 +75,56 @@ def overlaps(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def evaluate(nlp, gold, list_leaks: bool = False) -> Dict[str, object]:
-    tp_pred = n_pred = tp_gold = n_gold = 0
-    leaks = tok_leaks = n_tok = 0
+def evaluate_counts(nlp, gold, list_leaks: bool = False) -> Dict[str, object]:
+    """The raw counts behind ``evaluate`` (summable over folds: see ``rates``)."""
+    c = {"messages": len(gold), "gold_spans": 0, "replaced_mentions": 0, "true_mentions": 0, "found_gold": 0,
+         "lowercase_gold": 0, "lowercase_found": 0, "leaked_gold": 0, "gold_tokens": 0, "leaked_tokens": 0}
     leak_kinds: Dict[str, int] = {}
     leaked: List[str] = []
-    lower_gold = lower_hit = 0
     for (text, spans), doc in zip(gold, nlp.pipe([t for t, _ in gold], batch_size=512)):
         pred = [(p["start_char"], p["end_char"]) for p in doc._.pseudonyms]
-        n_pred += len(pred)
-        tp_pred += sum(any(overlaps(p, g) for g in spans) for p in pred)
-        n_gold += len(spans)
+        c["replaced_mentions"] += len(pred)
+        c["true_mentions"] += sum(any(overlaps(p, g) for g in spans) for p in pred)
+        c["gold_spans"] += len(spans)
         out = doc._.anonymized.lower()
         for g in spans:
             hit = any(overlaps(p, g) for p in pred)
-            tp_gold += hit
+            c["found_gold"] += hit
             name = text[g[0]:g[1]]
             if name.islower():
-                lower_gold += 1
-                lower_hit += hit
+                c["lowercase_gold"] += 1
+                c["lowercase_found"] += hit
             if re.search(r"(?<!\w)" + re.escape(name.lower()) + r"(?!\w)", out):
-                leaks += 1
+                c["leaked_gold"] += 1
                 leaked.append(name)
                 for kind in (("missed" if not hit else "overlapped_but_left"), _shape(name),
                              "one_word" if len(name.split()) == 1 else "several_words"):
                     leak_kinds[kind] = leak_kinds.get(kind, 0) + 1
             for tok in re.findall(r"[^\W\d_]{3,}", name):
-                n_tok += 1
-                tok_leaks += bool(re.search(r"(?<!\w)" + re.escape(tok.lower()) + r"(?!\w)", out))
-    p = tp_pred / max(n_pred, 1)
-    r = tp_gold / max(n_gold, 1)
-    return {"messages": len(gold), "gold_spans": n_gold, "replaced_mentions": n_pred,
+                c["gold_tokens"] += 1
+                c["leaked_tokens"] += bool(re.search(r"(?<!\w)" + re.escape(tok.lower()) + r"(?!\w)", out))
+    c["leaks"] = dict(sorted(leak_kinds.items()))
+    if list_leaks:
+        c["leaked_names"] = sorted(leaked, key=str.lower)
+    return c
+
+
+def rates(c: Dict[str, object]) -> Dict[str, object]:
+    """Precision / recall / leak rates from ``evaluate_counts`` counts (one run or summed)."""
+    p = c["true_mentions"] / max(c["replaced_mentions"], 1)
+    r = c["found_gold"] / max(c["gold_spans"], 1)
+    return {"messages": c["messages"], "gold_spans": c["gold_spans"], "replaced_mentions": c["replaced_mentions"],
             "precision_overlap": round(p, 3), "recall_overlap": round(r, 3),
             "f1_overlap": round(2 * p * r / max(p + r, 1e-9), 3),
-            "recall_lowercase_names": round(lower_hit / max(lower_gold, 1), 3), "lowercase_gold": lower_gold,
-            "leak_rate": round(leaks / max(n_gold, 1), 3), "token_leak_rate": round(tok_leaks / max(n_tok, 1), 3),
-            "leaks": dict(sorted(leak_kinds.items())), **({"leaked_names": sorted(leaked, key=str.lower)} if list_leaks else {})}
+            "recall_lowercase_names": round(c["lowercase_found"] / max(c["lowercase_gold"], 1), 3),
+            "lowercase_gold": c["lowercase_gold"],
+            "leak_rate": round(c["leaked_gold"] / max(c["gold_spans"], 1), 3),
+            "token_leak_rate": round(c["leaked_tokens"] / max(c["gold_tokens"], 1), 3),
+            "leaks": c.get("leaks", {}), **({"leaked_names": c["leaked_names"]} if "leaked_names" in c else {})}
+
+
+def evaluate(nlp, gold, list_leaks: bool = False) -> Dict[str, object]:
+    return rates(evaluate_counts(nlp, gold, list_leaks))
 
 
 def _shape(name: str) -> str:

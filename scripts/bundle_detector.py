@@ -11,12 +11,15 @@ the component with ``to_disk`` into spacy_rnn/models/person_name_detector/ (cfg 
 MODEL_CARD.md there is written by hand from benchmarks/results/name_detection.json.
 
 Usage: python scripts/bundle_detector.py [training/ner/model-best[,training/ner_s1/model-best,...]]
-           [corpus/ner/dev.spacy] [--out DIR] [--dry-run]
-(--out: write somewhere else than the package, e.g. to compare candidates on dev.)
+           [corpus/ner/dev.spacy] [--out DIR] [--dry-run] [--threshold T]
+(--out: write somewhere else than the package, e.g. to compare candidates on dev or to build the
+cross-validation folds' ensembles; --threshold: no dev sweep, use T, chosen elsewhere, e.g. by
+benchmarks/bench_anonymizer_cv.py on the folds' held-out predictions.)
 """
 import argparse
 import json
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import spacy
@@ -62,7 +65,7 @@ def merge_members(det, model_dirs):
 
 
 def main(model_dir: str = "training/ner/model-best", dev_path: str = "corpus/ner/dev.spacy",
-         out: str = "", dry_run: bool = False) -> None:
+         out: str = "", dry_run: bool = False, threshold: Optional[float] = None) -> None:
     torch.set_num_threads(1)
     model_dirs = [p for p in model_dir.split(",") if p]
     nlp = spacy.load(model_dirs[0])
@@ -70,6 +73,10 @@ def main(model_dir: str = "training/ner/model-best", dev_path: str = "corpus/ner
     if len(model_dirs) > 1:
         det = merge_members(det, model_dirs)
         print(f"✔ ensemble of {det.n_members} taggers: {model_dirs}")
+    if threshold is not None:
+        write_bundle(det, threshold, Path(out) if out else bundled_path("person_name_detector"),
+                     {"chosen": threshold, "rule": "given (--threshold)", "model": model_dirs})
+        return
     gold_docs = list(DocBin().from_disk(dev_path).get_docs(nlp.vocab))
     gold = [sorted((s.start_char, s.end_char) for s in d.spans[KEY]) for d in gold_docs]
     docs = [nlp.make_doc(d.text) for d in gold_docs]
@@ -94,12 +101,16 @@ def main(model_dir: str = "training/ner/model-best", dev_path: str = "corpus/ner
     print(f"✔ threshold {best}: {sweep[best]}")
     if dry_run:
         return
-    det.cfg["threshold"] = best
-    out = Path(out) if out else bundled_path("person_name_detector")
+    write_bundle(det, best, Path(out) if out else bundled_path("person_name_detector"),
+                 {"chosen": best, "rule": f"max overlap recall at overlap precision >= {MIN_PRECISION} (else max F2)",
+                  "model": model_dirs, "dev": dev_path, "sweep": sweep})
+
+
+def write_bundle(det, threshold: float, out: Path, record: dict) -> None:
+    det.cfg["threshold"] = threshold
     out.mkdir(parents=True, exist_ok=True)
     det.to_disk(out)
-    (out / "threshold_sweep_dev.json").write_text(json.dumps({"chosen": best, "rule": f"max overlap recall at overlap precision >= {MIN_PRECISION} (else max F2)",
-                    "model": model_dirs, "dev": dev_path, "sweep": sweep}, indent=1))
+    (out / "threshold_sweep_dev.json").write_text(json.dumps(record, indent=1))
     size = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
     print(f"✔ bundled into {out} ({size / 1e6:.1f} MB)")
 
@@ -111,5 +122,6 @@ if __name__ == "__main__":
     ap.add_argument("dev_path", nargs="?", default="corpus/ner/dev.spacy")
     ap.add_argument("--out", default="", help="output directory (default: the package's bundled weights)")
     ap.add_argument("--dry-run", action="store_true", help="sweep and print only")
+    ap.add_argument("--threshold", type=float, default=None, help="no dev sweep: bundle with this threshold")
     a = ap.parse_args()
-    main(a.model_dir, a.dev_path, a.out, a.dry_run)
+    main(a.model_dir, a.dev_path, a.out, a.dry_run, a.threshold)
