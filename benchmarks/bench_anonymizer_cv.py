@@ -20,7 +20,10 @@ Protocol (written down and committed before any fold was scored):
   boundary misses it on new text about half the time.)
 - Headline: every fold's counts at its own nested t, summed. The same rule on all five folds
   gives the threshold of the bundled detector (trained on all tweets).
-- Also reported, for information: each t's pooled figures, the per-fold spread, lowercased tweets.
+- Also reported, for information: each t's pooled figures, the per-fold spread, lowercased tweets;
+  and, on the same folds, ``en_core_web_sm`` + ``name_anonymizer`` with the detector off (NER
+  only) and with the fold's detector always on at the fold's nested t (``--sm``; skipped when the
+  model is not there).
 
 Bounded: a minute or two (the training is the long part: about 15 runs x 3-5 min).
 Usage: OMP_NUM_THREADS=1 python benchmarks/bench_anonymizer_cv.py [--folds corpus/ner_cv]
@@ -38,7 +41,7 @@ from typing import Dict, List
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_anonymizer import build, evaluate_counts, load_gold, rates  # noqa: E402
+from bench_anonymizer import SM_DEFAULT, build, evaluate_counts, load_gold, rates  # noqa: E402
 
 THRESHOLDS = [round(0.20 + 0.05 * i, 2) for i in range(9)]
 MIN_PRECISION = 0.65
@@ -87,6 +90,7 @@ def main() -> None:
     ap.add_argument("--folds", type=Path, default=Path("corpus/ner_cv"))
     ap.add_argument("--models", type=Path, default=Path("training/ner_cv"))
     ap.add_argument("--n-folds", type=int, default=5)
+    ap.add_argument("--sm", default=SM_DEFAULT, help="en_core_web_sm, for the comparison rows")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/anonymizer_cv.json"))
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -131,6 +135,16 @@ def main() -> None:
         "pooled_by_threshold": {str(t): {k: v for k, v in rates(c).items() if k != "leaked_names"}
                                 for t, c in all_by_t.items()},
     }
+    if Path(args.sm).exists():
+        results["en_core_web_sm"] = {}
+        for system in ("sm", "sm+detector"):
+            per = []
+            for k in folds:
+                nlp = build(system, args.sm, str(args.models / f"fold{k}"))
+                nlp.get_pipe("name_anonymizer").cfg["detector_threshold"] = nested[k]
+                per.append(evaluate_counts(nlp, load_gold(args.folds / f"fold{k}" / "test.spacy")))
+            results["en_core_web_sm"][system] = rates(pooled(per))
+            print(system, json.dumps(results["en_core_web_sm"][system]), flush=True)
     print(json.dumps({k: v for k, v in headline.items() if k != "leaked_names"}),
           f"bundle threshold {final_t}")
     for t, row in results["pooled_by_threshold"].items():

@@ -11,7 +11,7 @@ the component with ``to_disk`` into spacy_rnn/models/person_name_detector/ (cfg 
 MODEL_CARD.md there is written by hand from benchmarks/results/name_detection.json.
 
 Usage: python scripts/bundle_detector.py [training/ner/model-best[,training/ner_s1/model-best,...]]
-           [corpus/ner/dev.spacy] [--out DIR] [--dry-run] [--threshold T]
+           [corpus/ner/dev.spacy] [--out DIR] [--dry-run] [--threshold T | --threshold-from JSON]
 (--out: write somewhere else than the package, e.g. to compare candidates on dev or to build the
 cross-validation folds' ensembles; --threshold: no dev sweep, use T, chosen elsewhere, e.g. by
 benchmarks/bench_anonymizer_cv.py on the folds' held-out predictions.)
@@ -123,5 +123,9 @@ if __name__ == "__main__":
     ap.add_argument("--out", default="", help="output directory (default: the package's bundled weights)")
     ap.add_argument("--dry-run", action="store_true", help="sweep and print only")
     ap.add_argument("--threshold", type=float, default=None, help="no dev sweep: bundle with this threshold")
+    ap.add_argument("--threshold-from", type=Path, default=None,
+                    help="no dev sweep: the threshold_for_bundle of this JSON (benchmarks/bench_anonymizer_cv.py)")
     a = ap.parse_args()
+    if a.threshold_from is not None:
+        a.threshold = float(json.loads(a.threshold_from.read_text())["threshold_for_bundle"])
     main(a.model_dir, a.dev_path, a.out, a.dry_run, a.threshold)
