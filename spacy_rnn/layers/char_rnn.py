@@ -117,40 +117,55 @@ class CharRNNClassifier(nn.Module):
         return unsorted
 
     def _gru_input_tables(self):
-        """Per direction, the GRU's input gates for every character id (vocab, 3 * hidden).
+        """Per direction, what one GRU step needs besides the state, in the form ``_gru_summary``
+        runs fastest: (per character id: the input gates, (vocab, 3 * hidden); the recurrent
+        weights, (hidden, 3 * hidden); a constant added to the recurrent product, (3 * hidden,)).
 
-        At inference a character's input projection is the same wherever it occurs,
-        so a lookup replaces the per-step matrix product nn.GRU would do.
+        At inference a character's input projection is the same wherever it occurs, so a lookup
+        replaces the per-step matrix product nn.GRU would do. Two rewrites cut the elementwise
+        operations per step from eleven to six (same numbers up to float rounding, tested):
+        - tanh(x) = 2 sigmoid(2x) - 1 (torch's CPU tanh costs ~6x a sigmoid per element); the
+          candidate's rows are pre-scaled by 2;
+        - the loop carries u = (h + 1) / 2 instead of h, which turns the state update
+          h' = n + z (h - n) with n = 2 sigmoid(.) - 1 into u' = lerp(sigmoid(.), u, z); the
+          recurrent product of h = 2u - 1 is 2 W u - W 1, folded into the weights and constant.
         """
+        hidden = self.rnn.hidden_size
         suffixes = ("", "_reverse")[: self.n_dirs]
-        return [torch.addmm(getattr(self.rnn, "bias_ih_l0" + sfx), self.embed.weight,
-                            getattr(self.rnn, "weight_ih_l0" + sfx).t()) for sfx in suffixes]
+        tables = []
+        for sfx in suffixes:
+            table = torch.addmm(getattr(self.rnn, "bias_ih_l0" + sfx), self.embed.weight,
+                                getattr(self.rnn, "weight_ih_l0" + sfx).t())
+            w_hh = getattr(self.rnn, "weight_hh_l0" + sfx).t().clone()
+            b_hh = getattr(self.rnn, "bias_hh_l0" + sfx).clone()
+            # reset/update gates: input and recurrent biases summed into the table; candidate: x2
+            table[:, : 2 * hidden] += b_hh[: 2 * hidden]
+            table[:, 2 * hidden:] *= 2
+            w_hh[:, 2 * hidden:] *= 2
+            const = torch.cat([torch.zeros(2 * hidden), 2 * b_hh[2 * hidden:]])
+            tables.append((table, 2 * w_hh, const - w_hh.sum(dim=0)))
+        return tables
 
     def _gru_summary(self, tables, ids: torch.Tensor) -> torch.Tensor:
         """``_summary`` of a one-layer GRU over same-length names, computed step by step
-        from the input-gate tables (same numbers as nn.GRU up to float rounding, tested)."""
+        from ``_gru_input_tables`` (same numbers as nn.GRU up to float rounding, tested)."""
         batch, length = ids.shape
         hidden = self.rnn.hidden_size
-        finals, maxes = [], []
-        for direction, table in enumerate(tables):
-            sfx = "_reverse" if direction else ""
-            w_hh = getattr(self.rnn, "weight_hh_l0" + sfx).t()
-            b_hh = getattr(self.rnn, "bias_hh_l0" + sfx)
+        summaries = []
+        for direction, (table, w_hh, const) in enumerate(tables):
             gates_in = table[ids.t()]  # time-major: each step's rows are contiguous
-            h = ids.new_zeros((batch, hidden), dtype=table.dtype)
+            u = gates_in.new_full((batch, hidden), 0.5)  # h = 0
             top = None
             for t in (range(length - 1, -1, -1) if direction else range(length)):
                 g_in = gates_in[t]
-                g_h = torch.addmm(b_hh, h, w_hh)
-                reset_update = torch.sigmoid(g_in[:, : 2 * hidden] + g_h[:, : 2 * hidden])
-                new = torch.addcmul(g_in[:, 2 * hidden:], reset_update[:, :hidden], g_h[:, 2 * hidden:])
-                # tanh(x) = 2 sigmoid(2x) - 1: torch's CPU tanh costs ~6x a sigmoid per element
-                new = torch.sigmoid(new.mul_(2)).mul_(2).sub_(1)
-                h = torch.addcmul(new, reset_update[:, hidden:], h - new)
-                top = h if top is None else torch.maximum(top, h)
-            finals.append(h)
-            maxes.append(top)
-        return torch.cat(finals + maxes, dim=-1)
+                g_h = torch.addmm(const, u, w_hh)
+                reset_update = torch.sigmoid(g_h[:, : 2 * hidden].add_(g_in[:, : 2 * hidden]))
+                candidate = torch.addcmul(g_in[:, 2 * hidden:], reset_update[:, :hidden], g_h[:, 2 * hidden:])
+                u = torch.lerp(candidate.sigmoid_(), u, reset_update[:, hidden:])
+                top = u if top is None else torch.maximum(top, u)
+            summaries.append((u, top))
+        # back from u to h = 2u - 1 (max-pooling commutes with it)
+        return torch.cat([h for h, _ in summaries] + [m for _, m in summaries], dim=-1).mul_(2).sub_(1)
 
     def _summary(self, outputs: torch.Tensor, state) -> torch.Tensor:
         h_n = state[0] if self.cell == "lstm" else state
