@@ -15,6 +15,12 @@ offsets:
   Docs) and through ``tokenizer.pipe`` + ``find_names`` (the anonymizer's call), the test
   tweets repeated to --n-messages, batch 512, with torch at 1 and 2 threads.
 
+Since session 4 the bundled detector is trained on EVERY WNUT tweet, so on corpus/ner (the
+fixed split) it is no longer held out: pass a cross-validation fold's ensemble and that fold
+(``--model training/ner_cv/fold0 --corpus corpus/ner_cv/fold0``), or read the anonymizer's
+cross-validated figures (bench_anonymizer_cv.py). ``name_detection_session3_fixed_split.json``
+keeps the session-3 detector's held-out figures on the fixed split.
+
 Bounded: about a minute per system. Usage:
   python benchmarks/bench_name_detection.py [--model bundled|PATH] [--corpus corpus/ner]
       [--sm assets/ner/en_core_web_sm/...] [--out benchmarks/results/name_detection.json]

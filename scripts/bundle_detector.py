@@ -65,7 +65,8 @@ def merge_members(det, model_dirs):
 
 
 def main(model_dir: str = "training/ner/model-best", dev_path: str = "corpus/ner/dev.spacy",
-         out: str = "", dry_run: bool = False, threshold: Optional[float] = None) -> None:
+         out: str = "", dry_run: bool = False, threshold: Optional[float] = None,
+         threshold_source: str = "given (--threshold)") -> None:
     torch.set_num_threads(1)
     model_dirs = [p for p in model_dir.split(",") if p]
     nlp = spacy.load(model_dirs[0])
@@ -75,7 +76,7 @@ def main(model_dir: str = "training/ner/model-best", dev_path: str = "corpus/ner
         print(f"✔ ensemble of {det.n_members} taggers: {model_dirs}")
     if threshold is not None:
         write_bundle(det, threshold, Path(out) if out else bundled_path("person_name_detector"),
-                     {"chosen": threshold, "rule": "given (--threshold)", "model": model_dirs})
+                     {"chosen": threshold, "rule": threshold_source, "model": model_dirs})
         return
     gold_docs = list(DocBin().from_disk(dev_path).get_docs(nlp.vocab))
     gold = [sorted((s.start_char, s.end_char) for s in d.spans[KEY]) for d in gold_docs]
@@ -126,6 +127,9 @@ if __name__ == "__main__":
     ap.add_argument("--threshold-from", type=Path, default=None,
                     help="no dev sweep: the threshold_for_bundle of this JSON (benchmarks/bench_anonymizer_cv.py)")
     a = ap.parse_args()
+    source = "given (--threshold)"
     if a.threshold_from is not None:
-        a.threshold = float(json.loads(a.threshold_from.read_text())["threshold_for_bundle"])
-    main(a.model_dir, a.dev_path, a.out, a.dry_run, a.threshold)
+        cv = json.loads(a.threshold_from.read_text())
+        a.threshold = float(cv["threshold_for_bundle"])
+        source = f"threshold_for_bundle of {a.threshold_from}: {cv.get('protocol', '')}"
+    main(a.model_dir, a.dev_path, a.out, a.dry_run, a.threshold, source)
