@@ -112,6 +112,12 @@ def is_log_dev(text: str, start: int = 45) -> bool:
     return start <= int(hashlib.md5(text.encode("utf8")).hexdigest(), 16) % 100 < start + 15
 
 
+def log_dev(train: List[Tuple[str, CharSpans]]) -> List[Tuple[str, CharSpans]]:
+    """The training tweets that make dev.spacy in the --fold/--all modes (fold 2 holds out the
+    usual hash range itself: its log dev is the next range)."""
+    return [x for x in train if is_log_dev(x[0])] or [x for x in train if is_log_dev(x[0], 60)]
+
+
 def is_latin_name(name: str) -> bool:
     return bool(name) and all((c.isalpha() and ord(c) < 0x250) or c in "-' " for c in name) and name[0].isalpha()
 
@@ -373,9 +379,7 @@ def main() -> None:
         text, cspans = words_to_text(words, spans)
         splits[split_of(text, args.fold, args.n_folds)].append((text, cspans))
     if args.fold is not None:
-        # (fold 2 holds out that hash range itself: its log dev is the next range)
-        splits["dev"] = ([(t, s) for t, s in splits["train"] if is_log_dev(t)]
-                         or [(t, s) for t, s in splits["train"] if is_log_dev(t, 60)])
+        splits["dev"] = log_dev(splits["train"])
     stats = {"wnut16_tweets": len(tweets), "fold": args.fold, "n_folds": args.n_folds,
              **{f"real_{k}_docs": len(v) for k, v in splits.items()},
              **{f"real_{k}_names": sum(len(s) for _, s in v) for k, v in splits.items()}}

@@ -420,3 +420,24 @@ def test_vector_dropout_replaces_vectors_by_unknown_in_training_only():
     m.eval()
     assert torch.equal(m.encode_strings(*args)[:, -3:], feats[:, -3:])
     assert NameTaggerModule(5, vector_dropout=0.5).vector_dropout == 0.0  # no vectors: nothing to drop
+
+
+def test_cross_validation_folds_partition_the_tweets():
+    """scripts/preprocess_ner.py --fold k: every tweet is held out by exactly one of the 5 folds and
+    trains the other four; --fold -1 trains on all; the default fixed split is unchanged; every
+    fold has a non-empty log dev set drawn from its own training tweets."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from preprocess_ner import log_dev, split_of
+
+    texts = [f"tweet number {i} @someone" for i in range(400)]
+    held_out = [[k for k in range(5) if split_of(t, k) == "test"] for t in texts]
+    assert all(len(ks) == 1 for ks in held_out)
+    assert {ks[0] for ks in held_out} == set(range(5))
+    assert all(split_of(t, -1) == "train" for t in texts)
+    assert {split_of(t) for t in texts} == {"train", "dev", "test"}
+    for k in range(5):
+        train = [(t, []) for t in texts if split_of(t, k) == "train"]
+        dev = log_dev(train)
+        assert dev and all(x in train for x in dev)
