@@ -10,7 +10,7 @@ training tweets, only for spacy train's log, so nothing is chosen on held-out te
 
 Bounded: about 3-5 minutes per run on 1 thread; ``--jobs 2`` runs two at once on 2 cores.
 Usage: python scripts/train_detector_runs.py corpus/ner_cv/fold0 [...] [--out training/ner_cv]
-           [--seeds 0 1 2] [--jobs 2] [--threshold 0.45]
+           [--seeds 0 1 2 3 4] [--jobs 2] [--threshold 0.45]
 """
 import argparse
 import os
@@ -48,7 +48,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpora", nargs="+", type=Path)
     ap.add_argument("--out", type=Path, default=Path("training/ner_cv"))
-    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--threshold", type=float, default=0.45, help="threshold stored in each ensemble")
     args = ap.parse_args()
