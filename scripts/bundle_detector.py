@@ -116,7 +116,7 @@ def write_bundle(det, threshold: float, out: Path, record: dict) -> None:
     # the 5-tagger bundle's probabilities moved by at most 1.3e-4 and no found span changed.
     model_file = out / "model"
     model_file.write_bytes(halve_model_bytes(model_file.read_bytes()))
-    (out / "threshold_sweep_dev.json").write_text(json.dumps(record, indent=1))
+    (out / "threshold.json").write_text(json.dumps(record, indent=1))  # how the threshold was chosen
     size = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
     print(f"✔ bundled into {out} ({size / 1e6:.1f} MB)")
 
