@@ -9,6 +9,10 @@ Dev has only 49 names, too few to separate models by span-level P/R; these token
 ~5k dev tokens. Session 2's rule, kept: a new bundle is adopted only if both AP and log-loss beat the
 current bundle's.
 
+Since session 4 the bundled detector is trained on every WNUT tweet (dev and test included), so
+``bundled`` on corpus/ner is no longer a held-out measurement; use it with candidates
+trained on the fixed split's train part, or see benchmarks/bench_anonymizer_cv.py.
+
 A candidate is ``bundled``, a component directory written by ``to_disk`` (has ``cfg``), or one
 or several comma-separated trained pipelines (``training/ner/model-best,...``: merged into an
 ensemble as scripts/bundle_detector.py does).

@@ -6,6 +6,10 @@ precision/recall and the leak rate exactly as benchmarks/bench_anonymizer.py com
 test split. Rule (the issue's target): the highest recall among thresholds with precision >= 0.60,
 ties to the higher precision. Bounded: seconds per threshold (344 tweets).
 
+Since session 4 the bundled detector is trained on every WNUT tweet (dev and test included), so
+``--weights bundled`` on corpus/ner is no longer a held-out measurement; use it with candidates
+trained on the fixed split's train part, or see benchmarks/bench_anonymizer_cv.py.
+
 Usage: python scripts/sweep_anonymizer_dev.py [--weights bundled|DIR] [--dev corpus/ner/dev.spacy]
            [--thresholds 0.2,0.25,...] [--out metrics/anonymizer_dev_sweep.json]
 """
