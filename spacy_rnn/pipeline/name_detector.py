@@ -88,7 +88,7 @@ def make_person_name_detector(
         gold names are read from when training (PERSON/PER entities are used
         when the reference Doc has no such key).
     threshold: a token is inside a name when P(B) + P(I) >= threshold; null = the
-        value stored with the weights (0.45 for the bundled ones; 0.5 untrained).
+        value stored with the weights (0.40 for the bundled ones; 0.5 untrained).
     weights: "bundled" (pretrained weights shipped with spacy-rnn), a path to a
         directory written by ``to_disk``, or null to train from scratch.
     batch_size: docs per forward pass in ``pipe`` / ``find_names``.
