@@ -8,7 +8,9 @@ seeds into one ensemble (``scripts/bundle_detector.py --threshold``) in ``OUT/<c
 The runs keep ``model-last`` (a fixed 2,000 steps): their dev.spacy is a slice of their own
 training tweets, only for spacy train's log, so nothing is chosen on held-out text.
 
-Bounded: about 3-5 minutes per run on 1 thread; ``--jobs 2`` runs two at once on 2 cores.
+Bounded: about 3-5 minutes per run on 1 thread; ``--jobs 2`` runs two at once on 2 cores. A corpus
+without its files, or a failed run, stops the script with the name of what is missing or of the
+run's log.
 Usage: python scripts/train_detector_runs.py corpus/ner_cv/fold0 [...] [--out training/ner_cv]
            [--seeds 0 1 2 3 4] [--jobs 2] [--threshold 0.45]
 """
@@ -16,10 +18,12 @@ import argparse
 import os
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import List
+
+
+CORPUS_FILES = ("train.spacy", "dev.spacy", "lexicon.json", "glove_vectors.npz")
 
 
 def train_command(corpus: Path, output: Path, seed: int) -> List[str]:
@@ -33,13 +37,13 @@ def run(corpus: Path, output: Path, seed: int) -> Path:
     if (output / "model-last").exists():
         print(f"✔ {output} already trained", flush=True)
         return output / "model-last"
-    while not (corpus / "glove_vectors.npz").exists():  # its preprocess may still be running
-        time.sleep(10)
     log = output.with_suffix(".log")
     print(f"… training {output} (log {log})", flush=True)
     with log.open("w") as f:
-        subprocess.run(train_command(corpus, output, seed), stdout=f, stderr=subprocess.STDOUT, check=True,
-                       env={**os.environ, "OMP_NUM_THREADS": "1"})
+        result = subprocess.run(train_command(corpus, output, seed), stdout=f, stderr=subprocess.STDOUT,
+                                env={**os.environ, "OMP_NUM_THREADS": "1"})
+    if result.returncode:
+        raise SystemExit(f"✘ training {output} failed (exit {result.returncode}): see {log}")
     print(f"✔ {output}", flush=True)
     return output / "model-last"
 
@@ -52,6 +56,11 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--threshold", type=float, default=0.45, help="threshold stored in each ensemble")
     args = ap.parse_args()
+    for corpus in args.corpora:
+        missing = [n for n in CORPUS_FILES if not (corpus / n).exists()]
+        if missing:
+            raise SystemExit(f"✘ {corpus}: missing {', '.join(missing)} (run scripts/preprocess_ner.py and "
+                             "scripts/prune_glove.py for it first)")
     args.out.mkdir(parents=True, exist_ok=True)
     jobs = [(c, args.out / f"{c.name}_s{s}", s) for c in args.corpora for s in args.seeds]
     with ThreadPoolExecutor(args.jobs) as pool:
