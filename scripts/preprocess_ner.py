@@ -96,11 +96,16 @@ def words_to_text(words: Sequence[str], spans: Sequence[Tuple[int, int]]) -> Tup
     return text, [(offsets[s][0], offsets[e - 1][1]) for s, e in spans]
 
 
+def hash_slot(text: str) -> int:
+    """0-99, from an MD5 of the tweet text: every split below is a range of slots."""
+    return int(hashlib.md5(text.encode("utf8")).hexdigest(), 16) % 100
+
+
 def split_of(text: str, fold: Optional[int] = None, n_folds: int = 5) -> str:
     """The tweet's part, by a hash of its text. Default: the fixed 45 % test / 15 % dev / 40 %
     train split. ``fold`` k in [0, n_folds): cross-validation, the k-th hash slice is "test" and
     everything else "train"; ``fold`` -1: every tweet is "train" (the final model)."""
-    h = int(hashlib.md5(text.encode("utf8")).hexdigest(), 16) % 100
+    h = hash_slot(text)
     if fold is None:
         return "test" if h < 45 else ("dev" if h < 60 else "train")
     return "test" if fold >= 0 and h * n_folds // 100 == fold else "train"
@@ -109,7 +114,7 @@ def split_of(text: str, fold: Optional[int] = None, n_folds: int = 5) -> str:
 def is_log_dev(text: str, start: int = 45) -> bool:
     """In the --fold/--all modes, the training tweets that also make dev.spacy: spacy train needs a
     dev corpus for its log, but those runs keep model-last, so nothing is chosen on it."""
-    return start <= int(hashlib.md5(text.encode("utf8")).hexdigest(), 16) % 100 < start + 15
+    return start <= hash_slot(text) < start + 15
 
 
 def log_dev(train: List[Tuple[str, CharSpans]]) -> List[Tuple[str, CharSpans]]:
