@@ -309,12 +309,15 @@ def test_prediction_cache_is_bounded_and_follows_the_weights():
 
 @pytest.mark.parametrize("cell", ["gru", "lstm", "rnn"])
 @pytest.mark.parametrize("bidirectional,n_layers", [(True, 1), (False, 1), (True, 2)])
-def test_inference_path_equals_packed_training_path(cell, bidirectional, n_layers):
-    """Prediction groups names by length (and steps a 1-layer GRU from input-gate tables);
-    it must give what the packed-sequence training path gives."""
+def test_inference_path_equals_packed_training_path(cell, bidirectional, n_layers, monkeypatch):
+    """Prediction groups names by length (and steps a 1-layer GRU from input-gate tables,
+    in chunks of sorted names); it must give what the packed-sequence training path gives."""
     import torch
 
+    from spacy_rnn.layers import char_rnn
     from spacy_rnn.layers.char_rnn import CharRNNClassifier
+
+    monkeypatch.setattr(char_rnn, "GRU_CHUNK", 5)  # several chunks, the last one short
     from spacy_rnn.text import encode_names
 
     torch.manual_seed(0)
@@ -325,8 +328,8 @@ def test_inference_path_equals_packed_training_path(cell, bidirectional, n_layer
                                ngram_linear=True).eval()
     with torch.no_grad():
         packed = module._recurrent_packed(ids, lengths)
-        by_length = module._recurrent_by_length(ids, lengths)
-    np.testing.assert_allclose(by_length.numpy(), packed.numpy(), atol=1e-5)
+        inference = module._recurrent_inference(ids, lengths)
+    np.testing.assert_allclose(inference.numpy(), packed.numpy(), atol=1e-5)
 
 
 def test_doc_prediction_store_key(nlp_bundled):

@@ -37,6 +37,10 @@ def hashed_ngrams(ids: torch.Tensor, lengths: torch.Tensor, n_max: int, n_bucket
         buckets.append(torch.where(valid, h, torch.zeros_like(h)))
     return torch.cat(buckets, dim=1)
 
+# Names per stepped chunk at inference: small enough for a core's L2 cache (measured: 1,024
+# beats 4,096 by about a third; 512 is slower again, per-step overhead).
+GRU_CHUNK = 1024
+
 RNN_CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
 
@@ -53,9 +57,9 @@ class CharRNNClassifier(nn.Module):
     can stay small. Returns logits; the sigmoid is applied outside so training
     can use the numerically stable logit gradient.
 
-    Training runs on packed sequences; inference (``eval()`` mode) groups the
-    names by length and runs dense batches without padding, which gives the
-    same numbers faster.
+    Training runs on packed sequences; inference (``eval()`` mode) gives the same
+    numbers faster: a one-layer GRU is stepped by hand over the batch sorted by
+    length (``_gru_sorted_steps``), other cells run dense same-length groups.
     """
 
     def __init__(self, n_labels: int, *, cell: str = "gru", embed_size: int = 64, hidden_size: int = 256,
@@ -96,6 +100,12 @@ class CharRNNClassifier(nn.Module):
         padded, _ = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True, padding_value=-1e4)
         return self._summary(padded, state)
 
+    def _recurrent_inference(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The same features as ``_recurrent_packed``, by the fastest route for the cell."""
+        if self.cell == "gru" and self.rnn.num_layers == 1:
+            return self._gru_sorted_steps(ids, lengths)
+        return self._recurrent_by_length(ids, lengths)
+
     def _recurrent_by_length(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """The same features as ``_recurrent_packed``, from dense same-length groups."""
         order = torch.argsort(lengths, stable=True)
@@ -103,21 +113,16 @@ class CharRNNClassifier(nn.Module):
         group_lengths, counts = torch.unique_consecutive(sorted_lengths, return_counts=True)
         rows = torch.split(order, counts.tolist())
         parts = []
-        if self.cell == "gru" and self.rnn.num_layers == 1:
-            tables = self._gru_input_tables()
-            for length, idx in zip(group_lengths.tolist(), rows):
-                parts.append(self._gru_summary(tables, ids[idx, :length]))
-        else:
-            for length, idx in zip(group_lengths.tolist(), rows):
-                out, state = self.rnn(self.embed(ids[idx, :length]))
-                parts.append(self._summary(out, state))
+        for length, idx in zip(group_lengths.tolist(), rows):
+            out, state = self.rnn(self.embed(ids[idx, :length]))
+            parts.append(self._summary(out, state))
         features = torch.cat(parts)
         unsorted = torch.empty_like(features)
         unsorted[order] = features
         return unsorted
 
     def _gru_input_tables(self):
-        """Per direction, what one GRU step needs besides the state, in the form ``_gru_summary``
+        """Per direction, what one GRU step needs besides the state, in the form ``_gru_sorted_steps``
         runs fastest: (per character id: the input gates, (vocab, 3 * hidden); the recurrent
         weights, (hidden, 3 * hidden); a constant added to the recurrent product, (3 * hidden,)).
 
@@ -146,26 +151,52 @@ class CharRNNClassifier(nn.Module):
             tables.append((table, 2 * w_hh, const - w_hh.sum(dim=0)))
         return tables
 
-    def _gru_summary(self, tables, ids: torch.Tensor) -> torch.Tensor:
-        """``_summary`` of a one-layer GRU over same-length names, computed step by step
-        from ``_gru_input_tables`` (same numbers as nn.GRU up to float rounding, tested)."""
-        batch, length = ids.shape
+    def _gru_sorted_steps(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """``_summary`` of a one-layer GRU over a whole batch, stepped from ``_gru_input_tables``
+        (same numbers as nn.GRU up to float rounding, tested).
+
+        The names are sorted longest first, so at step t the names still running are a
+        prefix of the batch: one pass of max(length) steps serves every length (a name's
+        rows simply stop changing when it ends, which leaves its final state in place).
+        The backward direction reads each name reversed, so it steps in the same order, and
+        both directions share each step's operations as a batch of two. Chunks of
+        ``GRU_CHUNK`` sorted names keep each step's tensors in a core's L2 cache.
+        """
+        order = torch.argsort(lengths, descending=True, stable=True)
+        tables = self._gru_input_tables()
+        table = torch.cat([t for t, _, _ in tables])  # direction d reads rows d * N_CHAR_IDS...
+        w_hh = torch.stack([w for _, w, _ in tables])
+        const = torch.stack([c for _, _, c in tables]).unsqueeze(1)
+        chunks = [self._gru_sorted_chunk(table, w_hh, const, ids[rows], lengths[rows])
+                  for rows in torch.split(order, GRU_CHUNK)]
+        features = torch.cat(chunks).mul_(2).sub_(1)  # back from u to h = 2u - 1
+        unsorted = torch.empty_like(features)
+        unsorted[order] = features
+        return unsorted
+
+    def _gru_sorted_chunk(self, table, w_hh, const, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Final and max-pooled u = (h + 1) / 2 of names sorted longest first."""
         hidden = self.rnn.hidden_size
-        summaries = []
-        for direction, (table, w_hh, const) in enumerate(tables):
-            gates_in = table[ids.t()]  # time-major: each step's rows are contiguous
-            u = gates_in.new_full((batch, hidden), 0.5)  # h = 0
-            top = None
-            for t in (range(length - 1, -1, -1) if direction else range(length)):
-                g_in = gates_in[t]
-                g_h = torch.addmm(const, u, w_hh)
-                reset_update = torch.sigmoid(g_h[:, : 2 * hidden].add_(g_in[:, : 2 * hidden]))
-                candidate = torch.addcmul(g_in[:, 2 * hidden:], reset_update[:, :hidden], g_h[:, 2 * hidden:])
-                u = torch.lerp(candidate.sigmoid_(), u, reset_update[:, hidden:])
-                top = u if top is None else torch.maximum(top, u)
-            summaries.append((u, top))
-        # back from u to h = 2u - 1 (max-pooling commutes with it)
-        return torch.cat([h for h, _ in summaries] + [m for _, m in summaries], dim=-1).mul_(2).sub_(1)
+        longest = int(lengths[0])
+        steps = torch.arange(longest)
+        time_ids = [ids[:, :longest].t()]
+        if self.n_dirs == 2:
+            back = (lengths.unsqueeze(0) - 1 - steps.unsqueeze(1)).clamp_(min=0)
+            time_ids.append(time_ids[0].gather(0, back) + N_CHAR_IDS)
+        time_ids = torch.stack(time_ids, dim=1)  # (steps, directions, names)
+        # names still running at step t: those longer than t (a prefix, since sorted)
+        running = (lengths.unsqueeze(0) > steps.unsqueeze(1)).sum(dim=1).tolist()
+        u = table.new_full((self.n_dirs, len(ids), hidden), 0.5)  # h = 0
+        top = torch.zeros_like(u)  # u lies in (0, 1), so 0 is below every state
+        for t, n in enumerate(running):
+            g_in = F.embedding(time_ids[t, :, :n], table)
+            u_n = u[:, :n]
+            g_h = torch.baddbmm(const, u_n, w_hh)
+            reset_update = torch.sigmoid(g_h[..., : 2 * hidden].add_(g_in[..., : 2 * hidden]))
+            candidate = torch.addcmul(g_in[..., 2 * hidden:], reset_update[..., :hidden], g_h[..., 2 * hidden:])
+            torch.lerp(candidate.sigmoid_(), u_n, reset_update[..., hidden:], out=u_n)
+            torch.maximum(top[:, :n], u_n, out=top[:, :n])
+        return torch.cat(list(u) + list(top), dim=-1)  # max-pooling commutes with h = 2u - 1
 
     def _summary(self, outputs: torch.Tensor, state) -> torch.Tensor:
         h_n = state[0] if self.cell == "lstm" else state
@@ -196,7 +227,7 @@ class CharRNNClassifier(nn.Module):
         if self.training:
             features = self._recurrent_packed(ids, lengths)
         else:
-            features = self._recurrent_by_length(ids, lengths)
+            features = self._recurrent_inference(ids, lengths)
         if self.ngram_embed is None:
             return features
         flat, offsets, count = grams if grams is not None else self._ngrams(ids, lengths)
