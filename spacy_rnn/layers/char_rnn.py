@@ -25,14 +25,13 @@ def hashed_ngrams(ids: torch.Tensor, lengths: torch.Tensor, n_max: int, n_bucket
     ext[torch.arange(batch), lengths + 1] = BOUNDARY_ID
     ext_len = lengths + 2
     buckets = []
+    raw = None  # the (n-1)-grams' polynomial hashes; an n-gram's extends its first n-1 characters'
     for n in range(1, n_max + 1):
         n_win = width + 3 - n
         if n_win <= 0:
             break
-        h = ext.new_zeros((batch, n_win))
-        for k in range(n):
-            h = h * _HASH_BASE + ext[:, k : k + n_win]
-        h = (h * (n + 7)) % (n_buckets - 1) + 1
+        raw = ext[:, :n_win] if raw is None else raw[:, :n_win] * _HASH_BASE + ext[:, n - 1 : n - 1 + n_win]
+        h = (raw * (n + 7)) % (n_buckets - 1) + 1
         valid = torch.arange(n_win).unsqueeze(0) + n <= ext_len.unsqueeze(1)
         buckets.append(torch.where(valid, h, torch.zeros_like(h)))
     return torch.cat(buckets, dim=1)

@@ -319,8 +319,11 @@ class SurnameNationality(TorchPipe):
         return torch_module(rnn_layer(self.model))
 
     def _encode(self, names: Sequence[str]):
+        return self._encode_folded([fold_name(n) for n in names])
+
+    def _encode_folded(self, folded: Sequence[str]):
         attrs = self.model.layers[0].attrs
-        ids, lengths = encode_names([fold_name(n) for n in names], attrs["max_len"], attrs["lowercase"])
+        ids, lengths = encode_names(folded, attrs["max_len"], attrs["lowercase"])
         return torch.as_tensor(ids), torch.as_tensor(lengths)
 
     def predict_proba(self, names: Iterable[str], batch_size: Optional[int] = None) -> np.ndarray:
@@ -333,70 +336,64 @@ class SurnameNationality(TorchPipe):
         if isinstance(names, str):
             names = [names]
         names = list(names)
-        out = np.empty((len(names), len(self._labels)), dtype="float32")
+        if not all(isinstance(item, str) for item in names):
+            i, item = next((i, item) for i, item in enumerate(names) if not isinstance(item, str))
+            raise ValueError(Errors.E001.format(index=i, value=item, type_name=type(item).__name__))
+        # Per-name work runs in C (dict.fromkeys, map); the Python loops below are per distinct name.
+        distinct = list(dict.fromkeys(names))
+        position = {name: j for j, name in enumerate(distinct)}
+        inverse = np.fromiter(map(position.__getitem__, names), dtype=np.intp, count=len(names))
+        probs = np.empty((len(distinct), len(self._labels)), dtype="float32")
         cache = self._cache if self.cfg.get("cache_size") else None
-        # Positions served by the cache, and the others with the index of their distinct name.
-        hit_pos: List[int] = []
-        hit_rows: List[np.ndarray] = []
-        miss_pos: List[int] = []
-        miss_idx: List[int] = []
-        distinct: Dict[str, int] = {}
-        for i, item in enumerate(names):
-            if not isinstance(item, str):
-                raise ValueError(Errors.E001.format(index=i, value=item, type_name=type(item).__name__))
-            row = cache.get(item) if cache is not None else None
-            if row is not None:
-                hit_pos.append(i)
-                hit_rows.append(row)
-                continue
-            j = distinct.get(item)
-            if j is None:
-                j = distinct[item] = len(distinct)
-            miss_pos.append(i)
-            miss_idx.append(j)
-        if hit_rows:
-            out[hit_pos] = np.stack(hit_rows)
-        if not distinct:
-            return out
-        new_names = list(distinct)
-        probs = self._predict_distinct(new_names, batch_size or self.cfg["batch_size"])
-        out[miss_pos] = probs[miss_idx]
+        missing = range(len(distinct))
         if cache is not None:
-            if len(cache) + len(new_names) > self.cfg["cache_size"]:
-                cache.clear()
-            cache.update(zip(new_names[: self.cfg["cache_size"]], probs))
-        return out
+            cached = [cache.get(name) for name in distinct]
+            hits = [j for j, row in enumerate(cached) if row is not None]
+            if hits:
+                probs[hits] = np.stack([cached[j] for j in hits])
+                missing = [j for j, row in enumerate(cached) if row is None]
+        if len(missing):
+            new_names = [distinct[j] for j in missing] if cache is not None else distinct
+            new_probs = self._predict_distinct(new_names, batch_size or self.cfg["batch_size"])
+            probs[missing] = new_probs
+            if cache is not None:
+                if len(cache) + len(new_names) > self.cfg["cache_size"]:
+                    cache.clear()
+                cache.update(zip(new_names[: self.cfg["cache_size"]], new_probs))
+        return probs[inverse]
 
     def _predict_distinct(self, names: List[str], batch_size: int) -> np.ndarray:
         """Probabilities of distinct names; several-word names mix in their words' (words_weight)."""
         weight = self.cfg.get("words_weight", 0.0)
-        # only names with whitespace, or that folding may split ("王小明" -> "Wang Xiao Ming"), are folded here;
+        folded = [fold_name(n) for n in names]
+        # folding squeezes whitespace to single spaces (and may split: "王小明" -> "Wang Xiao Ming");
         # words with no letter ("&", "-", emoji) say nothing about a nationality
         words: Dict[int, List[str]] = {}
         if weight:
-            for i, n in enumerate(names):
-                if not n.isascii() or len(n.split()) > 1:
-                    folded = [w for w in fold_name(n).split() if any(c.isalpha() for c in w)]
-                    if len(folded) > 1:
-                        words[i] = folded
+            for i, name in enumerate(folded):
+                if " " in name:
+                    parts = [w for w in name.split(" ") if any(c.isalpha() for c in w)]
+                    if len(parts) > 1:
+                        words[i] = parts
         if not words:
-            return self._network_probs(names, batch_size)
-        known = set(names)
+            return self._network_probs(folded, batch_size)
+        known = set(folded)
         extra = list(dict.fromkeys(w for parts in words.values() for w in parts if w not in known))
-        probs = self._network_probs(names + extra, batch_size)
-        row = {n: k for k, n in enumerate(names + extra)}
+        probs = self._network_probs(folded + extra, batch_size)
+        row = {n: k for k, n in enumerate(folded + extra)}
         out = probs[: len(names)].copy()
         for i, parts in words.items():
             out[i] = (1.0 - weight) * out[i] + weight * probs[[row[w] for w in parts]].mean(axis=0)
         return out
 
-    def _network_probs(self, names: List[str], batch_size: int) -> np.ndarray:
+    def _network_probs(self, folded: List[str], batch_size: int) -> np.ndarray:
+        """The network's probabilities for names already folded with ``fold_name``."""
         module = self._torch()
         module.eval()
-        out = np.empty((len(names), len(self._labels)), dtype="float32")
+        out = np.empty((len(folded), len(self._labels)), dtype="float32")
         with torch.inference_mode(), torch_threads(self.cfg.get("n_threads", 0)):
-            for start in range(0, len(names), batch_size):
-                ids, lengths = self._encode(names[start:start + batch_size])
+            for start in range(0, len(folded), batch_size):
+                ids, lengths = self._encode_folded(folded[start:start + batch_size])
                 probs = torch.sigmoid(module(ids, lengths)).numpy()
                 # No letters after folding (empty, emoji, unfoldable scripts): no name,
                 # so no nationality: every probability is 0 and there are no tags.
