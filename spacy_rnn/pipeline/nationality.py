@@ -186,11 +186,15 @@ class SurnameNationality(TorchPipe):
         return self.cfg["threshold"]
 
     # -- the spaCy pipe API ------------------------------------------------------
-    def _names_of(self, doc: Doc) -> List[Span]:
+    def _names_of(self, doc: Doc) -> Sequence[Span]:
+        # A doc without names gets the shared empty tuple, not a new list: thousands of
+        # short-lived lists per batch would be promoted by the garbage collector and
+        # trigger extra full collections over every Doc the caller keeps (measured).
         key = self.cfg.get("spans_key")
         if key:
-            return list(doc.spans[key]) if key in doc.spans else []
-        return [ent for ent in doc.ents if ent.label_ in PERSON_LABELS]
+            return tuple(doc.spans[key]) if key in doc.spans else ()
+        ents = doc.ents
+        return tuple(ent for ent in ents if ent.label_ in PERSON_LABELS) if ents else ()
 
     def predict(self, docs: Iterable[Doc]):
         """Probabilities for each doc's text and for every name span of the docs, in order,
