@@ -165,6 +165,16 @@ def test_pipe_equals_call(nlp_bundled):
         assert a._.nationality_tags == b._.nationality_tags
 
 
+def test_doc_prediction_reads_the_doc_text(nlp_bundled):
+    """One-token and several-token docs are read as their whole text (the one-token fast path
+    included): the doc's prediction is predict_proba of doc.text, trailing whitespace and all."""
+    pipe = nlp_bundled.get_pipe("surname_nationality")
+    for text in ["Kowalski", "Kowalski ", "Anna Kowalski", " Li", "Jean-Luc Picard  "]:
+        doc = nlp_bundled(text)
+        expected = pipe.predict_proba([doc.text])[0]
+        np.testing.assert_allclose(doc._.nationality_prediction[1], expected, atol=1e-6)
+
+
 def test_call_before_initialize_raises():
     nlp = make_untrained()
     with pytest.raises(ValueError, match="E109"):

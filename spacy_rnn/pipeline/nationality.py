@@ -120,6 +120,12 @@ def make_surname_nationality(
                               words_weight=words_weight, scorer=scorer)
 
 
+def _doc_text(doc: Doc) -> str:
+    """``doc.text``; a one-token Doc (the usual one-name input) reads its token directly,
+    about twice as fast as spaCy's join over the tokens (the text is the same)."""
+    return doc[0].text_with_ws if len(doc) == 1 else doc.text
+
+
 class SurnameNationality(TorchPipe):
     """Predict the nationalities of names: whole Docs, and name Spans inside them.
 
@@ -201,7 +207,7 @@ class SurnameNationality(TorchPipe):
         and the name spans of each doc (so set_annotations need not look them up again)."""
         self._require_ready()
         docs = list(docs)
-        doc_texts = [doc.text[-MAX_DOC_CHARS:] for doc in docs]
+        doc_texts = [_doc_text(doc)[-MAX_DOC_CHARS:] for doc in docs]
         names_per_doc = [self._names_of(doc) for doc in docs]
         span_texts = [span.text for names in names_per_doc for span in names]
         probs = self.predict_proba(doc_texts + span_texts)
