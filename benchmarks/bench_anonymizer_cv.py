@@ -128,9 +128,11 @@ def main() -> None:
     headline["recall_95ci"] = interval(head["found_gold"], head["gold_spans"])
     headline["precision_95ci"] = interval(head["true_mentions"], head["replaced_mentions"])
     headline["leak_95ci"] = interval(head["leaked_gold"], head["gold_spans"])
+    # the ensembles' size comes from their saved cfg (3 seeds at first, 5 since the amendment)
+    members = sorted({json.loads((args.models / f"fold{k}" / "cfg").read_text())["n_members"] for k in folds})
     results = {
         "data": f"{args.folds}/fold0..{args.n_folds - 1}/test.spacy: all WNUT-2016 tweets, each scored once by "
-                "a 3-seed detector ensemble trained without its fold",
+                f"a {'/'.join(map(str, members))}-seed detector ensemble trained without its fold",
         "protocol": f"nested threshold: most recall at precision >= {MIN_PRECISION} on the other folds' pooled counts",
         "machine": {"cpus": os.cpu_count(), "torch_threads": 1, "python": platform.python_version()},
         "headline": headline,
