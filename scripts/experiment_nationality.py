@@ -32,6 +32,11 @@ p.add_argument("--eval", default="dev"); p.add_argument("--save", default=None)
 p.add_argument("--wd", type=float, default=1e-4); p.add_argument("--bs", type=int, default=128)
 p.add_argument("--extra", default=None, help="TSV name<TAB>label|label: extra training surnames (e.g. faker's per-locale lists)")
 p.add_argument("--extra_weight", type=float, default=1.0)
+p.add_argument("--setloss", type=int, default=0, help="softmax term = -log P(gold set) instead of CE to the uniform set")
+p.add_argument("--folds", type=int, default=0, help="with --fold: train on the other folds of --train, save out-of-fold probs to --oof")
+p.add_argument("--fold", type=int, default=0); p.add_argument("--oof", default=None)
+p.add_argument("--soft", default=None, help=".npy (n_train, n_labels) teacher probabilities, e.g. merged out-of-fold ones")
+p.add_argument("--soft_w", type=float, default=0.5, help="share of the teacher in the training targets")
 p.add_argument("--ema", type=float, default=0.0); p.add_argument("--cell", default="gru"); p.add_argument("--buckets", type=int, default=65536)
 a = p.parse_args()
 torch.set_num_threads(1); torch.manual_seed(a.seed); np.random.seed(a.seed)
@@ -44,6 +49,18 @@ def load(split):
     return texts, gold
 tr_t, tr_g = load(a.train); ev_t, ev_g = load(a.eval)
 weights = np.ones(len(tr_t), dtype="float32")
+if a.soft:  # distillation: targets mix the gold set with a teacher's probabilities
+    soft = np.load(a.soft).astype("float32")
+    assert soft.shape == tr_g.shape, (soft.shape, tr_g.shape)
+    tr_soft = (1 - a.soft_w) * tr_g + a.soft_w * soft
+    tr_soft_set = (1 - a.soft_w) * tr_g / tr_g.sum(1, keepdims=True) + a.soft_w * soft / soft.sum(1, keepdims=True)
+oof_rows = None
+if a.folds:  # fixed fold assignment (seed 123), whatever --seed is
+    fold_of = np.random.RandomState(123).permutation(len(tr_t)) % a.folds
+    oof_rows = np.nonzero(fold_of == a.fold)[0]
+    keep = np.nonzero(fold_of != a.fold)[0]
+    oof_t = [tr_t[i] for i in oof_rows]
+    tr_t = [tr_t[i] for i in keep]; tr_g = tr_g[keep]; weights = weights[keep]
 if a.extra:
     seen = {t.lower() for t in tr_t} | {t.lower() for t in ev_t}
     rows = [line.rstrip("\n").split("\t") for line in open(a.extra, encoding="utf8")]
@@ -58,6 +75,8 @@ m = CharRNNClassifier(len(labels), cell=a.cell, embed_size=a.embed, hidden_size=
 ids, lens = encode_names(tr_t, 32); ids = torch.from_numpy(ids); lens = torch.from_numpy(lens)
 eids, elens = encode_names(ev_t, 32); eids = torch.from_numpy(eids); elens = torch.from_numpy(elens)
 G = torch.from_numpy(tr_g); W = torch.from_numpy(weights)
+if a.soft:
+    G = torch.from_numpy(tr_soft); GS = torch.from_numpy(tr_soft_set)
 ema = copy.deepcopy(m) if a.ema else None
 opt = torch.optim.AdamW(m.parameters(), lr=a.lr, weight_decay=a.wd)
 n = len(tr_t); steps = a.epochs * ((n + a.bs - 1) // a.bs); warm = 200
@@ -79,8 +98,11 @@ for ep in range(a.epochs):
         L = lens[b]; x = ids[b][:, :int(L.max())]
         logits = m(x, L); g = G[b]; w = W[b]
         loss = (nn.functional.binary_cross_entropy_with_logits(logits, g, reduction="none").sum(1) * w).sum() / len(b)
-        if a.sw:
-            tgt = g / g.sum(1, keepdim=True)
+        if a.sw and a.setloss:
+            log_p = torch.log_softmax(logits, 1).masked_fill(g <= 0, float("-inf"))
+            loss = loss + a.sw * (-torch.logsumexp(log_p, 1) * w).mean()
+        elif a.sw:
+            tgt = GS[b] if a.soft else g / g.sum(1, keepdim=True)
             loss = loss + a.sw * (-(tgt * torch.log_softmax(logits, 1)).sum(1) * w).mean()
         opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(m.parameters(), 1.0); opt.step(); sched.step()
         if ema is not None:
@@ -93,5 +115,11 @@ P, t1, t3 = evaluate()
 if ema is not None:
     raw = (t1, t3); m.load_state_dict(ema.state_dict()); P, t1, t3 = evaluate(); print("raw", raw, "ema", t1, t3)
 print(json.dumps({"args": vars(a), "top1": float(t1), "top3": float(t3), "secs": time.time()-t0}))
+if a.oof:
+    oids, olens = encode_names(oof_t, 32); oids = torch.from_numpy(oids); olens = torch.from_numpy(olens)
+    m.eval()
+    with torch.no_grad():
+        OP = torch.cat([torch.sigmoid(m(oids[i:i+2048], olens[i:i+2048])) for i in range(0, len(oof_t), 2048)]).numpy()
+    np.save(a.oof, {"rows": oof_rows, "probs": OP}, allow_pickle=True)
 if a.save:
     np.save(a.save + ".probs.npy", P); torch.save(m.state_dict(), a.save + ".pt")
