@@ -25,11 +25,12 @@ from pathlib import Path
 import numpy as np
 
 
-def baseline_scores(train, test, labels):
+def baseline_probs(train, names, labels):
+    """Fit the char 1-5-gram TF-IDF + logistic regression baseline on ``train`` (one row
+    per (surname, label)); its probabilities (n_names, n_labels) and fit seconds."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from spacy_rnn.scorers import label_set_scores
     from spacy_rnn.text import fold_name
 
     rows = [(fold_name(s).lower(), lab) for s, labs in zip(train["surname"], train["labels"]) for lab in labs]
@@ -40,12 +41,18 @@ def baseline_scores(train, test, labels):
     clf = LogisticRegression(C=10.0, max_iter=300)
     clf.fit(X, y)
     fit_s = time.perf_counter() - t0
-    probs_cls = clf.predict_proba(vec.transform([fold_name(s).lower() for s in test["surname"]]))
-    probs = np.zeros((len(test), len(labels)))
+    probs_cls = clf.predict_proba(vec.transform([fold_name(s).lower() for s in names]))
+    probs = np.zeros((len(names), len(labels)))
     for j, cls in enumerate(clf.classes_):
         probs[:, labels.index(cls)] = probs_cls[:, j]
-    gold = gold_matrix(test, labels)
-    scores = label_set_scores(probs, gold, labels, threshold=0.3)
+    return probs, fit_s
+
+
+def baseline_scores(train, test, labels):
+    from spacy_rnn.scorers import label_set_scores
+
+    probs, fit_s = baseline_probs(train, list(test["surname"]), labels)
+    scores = label_set_scores(probs, gold_matrix(test, labels), labels, threshold=0.3)
     scores.pop("nationality_per_label")
     scores["fit_seconds"] = fit_s
     return scores
