@@ -37,6 +37,7 @@ p.add_argument("--folds", type=int, default=0, help="with --fold: train on the o
 p.add_argument("--fold", type=int, default=0); p.add_argument("--oof", default=None)
 p.add_argument("--soft", default=None, help=".npy (n_train, n_labels) teacher probabilities, e.g. merged out-of-fold ones")
 p.add_argument("--soft_w", type=float, default=0.5, help="share of the teacher in the training targets")
+p.add_argument("--twohead", type=int, default=0, help="the softmax term trains its own output layer; predictions use the sigmoid head only")
 p.add_argument("--ema", type=float, default=0.0); p.add_argument("--cell", default="gru"); p.add_argument("--buckets", type=int, default=65536)
 a = p.parse_args()
 torch.set_num_threads(1); torch.manual_seed(a.seed); np.random.seed(a.seed)
@@ -72,6 +73,15 @@ if a.extra:
 m = CharRNNClassifier(len(labels), cell=a.cell, embed_size=a.embed, hidden_size=a.hidden, n_layers=1,
                       bidirectional=bool(a.bi), dropout=a.dropout, embed_dropout=a.edrop, ngram_max=5,
                       ngram_buckets=a.buckets, ngram_dim=a.ngram_dim, ngram_linear=bool(a.wide))
+if a.twohead:
+    from spacy_rnn.layers.char_rnn import _bag_sum
+    m.output2 = nn.Linear(m.output.in_features, len(labels))
+    def forward_both(x, L):
+        grams = m._ngrams(x, L)
+        feats = m.dropout(m._encode(x, L, grams))
+        flat, offsets, count = grams
+        wide = _bag_sum(m.ngram_logits, flat, offsets) / count.sqrt() if m.ngram_logits is not None else 0.0
+        return m.output(feats) + wide, m.output2(feats) + wide
 ids, lens = encode_names(tr_t, 32); ids = torch.from_numpy(ids); lens = torch.from_numpy(lens)
 eids, elens = encode_names(ev_t, 32); eids = torch.from_numpy(eids); elens = torch.from_numpy(elens)
 G = torch.from_numpy(tr_g); W = torch.from_numpy(weights)
@@ -96,14 +106,18 @@ for ep in range(a.epochs):
     for i in range(0, n, a.bs):
         b = perm[i:i+a.bs]
         L = lens[b]; x = ids[b][:, :int(L.max())]
-        logits = m(x, L); g = G[b]; w = W[b]
+        if a.twohead:
+            logits, soft_logits = forward_both(x, L)
+        else:
+            logits = soft_logits = m(x, L)
+        g = G[b]; w = W[b]
         loss = (nn.functional.binary_cross_entropy_with_logits(logits, g, reduction="none").sum(1) * w).sum() / len(b)
         if a.sw and a.setloss:
-            log_p = torch.log_softmax(logits, 1).masked_fill(g <= 0, float("-inf"))
+            log_p = torch.log_softmax(soft_logits, 1).masked_fill(g <= 0, float("-inf"))
             loss = loss + a.sw * (-torch.logsumexp(log_p, 1) * w).mean()
         elif a.sw:
             tgt = GS[b] if a.soft else g / g.sum(1, keepdim=True)
-            loss = loss + a.sw * (-(tgt * torch.log_softmax(logits, 1)).sum(1) * w).mean()
+            loss = loss + a.sw * (-(tgt * torch.log_softmax(soft_logits, 1)).sum(1) * w).mean()
         opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(m.parameters(), 1.0); opt.step(); sched.step()
         if ema is not None:
             with torch.no_grad():
