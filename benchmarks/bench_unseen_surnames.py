@@ -69,6 +69,9 @@ def main() -> None:
     from spacy_rnn.surname_data import grouped_split, load_surnames
     from spacy_rnn.text import fold_name
 
+    if not (args.faker / "faker" / "providers" / "person").is_dir():
+        raise SystemExit(f"✘ Faker's person providers not found under {args.faker}: run `spacy project run "
+                         "detector-fetch` (it downloads the faker wheel from PyPI) or pass --faker DIR")
     torch.set_num_threads(1)
     table = load_surnames(args.csv)
     train, dev, _ = grouped_split(table, seed=0, test_fraction=0.2)
