@@ -38,3 +38,10 @@ def test_predict_jsonl_lists_every_tag_whatever_k():
     assert first["name"] == name and len(first["nationality"]) == 1
     assert len(first["tags"]) >= 2 and first["tags"][0] in first["nationality"]
     assert blank == {"name": "", "nationality": {}, "tags": [], "note": "no letter to read after ASCII folding"}
+
+
+def test_predict_with_missing_model_says_which_file_and_exits_2(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "spacy_rnn", "predict", "--model", str(tmp_path / "nope"), "Khalid"],
+                         capture_output=True, text=True)
+    assert out.returncode == 2
+    assert out.stderr.startswith("✘ [RNN-E002]") and "nope" in out.stderr and "Traceback" not in out.stderr

@@ -31,7 +31,11 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     nlp = spacy.blank("en")
-    pipe = nlp.add_pipe("surname_nationality", config={"weights": args.model})
+    try:
+        pipe = nlp.add_pipe("surname_nationality", config={"weights": args.model})
+    except (OSError, ValueError) as e:  # missing or corrupt weights: the error names the file
+        print(f"✘ {e}", file=sys.stderr)
+        return 2
     names = args.names or [line.rstrip("\r\n").strip() for line in sys.stdin]
     width = max((len(n) for n in names), default=4)
     starts = range(0, len(names), CHUNK)
