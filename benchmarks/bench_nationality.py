@@ -51,7 +51,7 @@ def baseline_probs(train, names, labels):
 def baseline_scores(train, test, labels, ours=None):
     """The baseline's scores on ``test``; with ``ours`` (our probabilities on the same names),
     also the paired-bootstrap difference ours - baseline in top-1 and top-3."""
-    from spacy_rnn.scorers import label_set_scores
+    from spacy_rnn.scorers import label_set_scores, topk_hits
 
     probs, fit_s = baseline_probs(train, list(test["surname"]), labels)
     gold = gold_matrix(test, labels)
@@ -62,12 +62,6 @@ def baseline_scores(train, test, labels, ours=None):
         scores["ours_minus_baseline"] = {f"top{k}": paired_bootstrap(topk_hits(ours, gold, k), topk_hits(probs, gold, k))
                                          for k in (1, 3)}
     return scores
-
-
-def topk_hits(probs, gold, k):
-    """Per name: is one of the k most probable labels in its gold set."""
-    order = np.argsort(-probs, axis=1)[:, :k]
-    return np.take_along_axis(gold, order, axis=1).max(axis=1) > 0
 
 
 def paired_bootstrap(ours, theirs, n_boot=2000, seed=0):

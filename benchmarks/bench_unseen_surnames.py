@@ -26,10 +26,9 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_nationality import baseline_probs, gold_matrix, paired_bootstrap, pd_concat, topk_hits  # noqa: E402
+from bench_nationality import baseline_probs, gold_matrix, paired_bootstrap, pd_concat  # noqa: E402
 
 # label -> Faker locales whose person provider lists that nationality's surnames
 LOCALES = {"Algerian": ["fr_DZ"], "Brazilian": ["pt_BR"], "Chilean": ["es_CL"], "Chinese": ["zh_CN", "zh_TW"],
@@ -66,7 +65,7 @@ def main() -> None:
     import spacy
     import torch
 
-    from spacy_rnn.scorers import label_set_scores
+    from spacy_rnn.scorers import label_set_scores, topk_hits
     from spacy_rnn.surname_data import grouped_split, load_surnames
     from spacy_rnn.text import fold_name
 
@@ -100,7 +99,7 @@ def main() -> None:
     for system, probs in systems.items():
         scores = label_set_scores(probs, gold, labels, pipe.threshold)
         scores.pop("nationality_per_label")
-        top1 = gold[np.arange(len(probs)), probs.argmax(1)] > 0
+        top1 = topk_hits(probs, gold, 1)
         scores["top1_per_label"] = {lab: round(float(top1[gold[:, j] > 0].mean()), 3)
                                     for j, lab in enumerate(labels) if gold[:, j].sum()}
         result[system] = scores

@@ -1,12 +1,20 @@
 """Registered scorers. All keys are higher-is-better and off spaCy's ``cats_*``
 namespace so ``spacy train`` selects ``model-best`` on them (STYLE pitfall 5)."""
-from typing import Any, Dict, Iterable, List, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 from spacy.training import Example
 from spacy.util import registry
 
 from .extensions import get_prediction
+
+
+def topk_hits(probs: np.ndarray, gold: np.ndarray, k: int, order: Optional[np.ndarray] = None) -> np.ndarray:
+    """Per name: is one of its ``k`` most probable labels in its gold set (``order``: the
+    labels of each row most probable first, when the caller has it already)."""
+    if order is None:
+        order = np.argsort(-probs, axis=1)
+    return np.take_along_axis(gold, order[:, :k], axis=1).max(axis=1) > 0
 
 
 def label_set_scores(probs: np.ndarray, gold: np.ndarray, labels: Sequence[str], threshold: float,
@@ -24,8 +32,8 @@ def label_set_scores(probs: np.ndarray, gold: np.ndarray, labels: Sequence[str],
                 f"{prefix}_micro_f": None, f"{prefix}_per_label": {}}
     order = np.argsort(-probs, axis=1)
     has_gold = gold.sum(axis=1) > 0
-    top1 = gold[np.arange(n), order[:, 0]] > 0
-    top3 = np.take_along_axis(gold, order[:, :3], axis=1).max(axis=1) > 0
+    top1 = topk_hits(probs, gold, 1, order)
+    top3 = topk_hits(probs, gold, 3, order)
     pred = probs >= threshold
     pred[np.arange(n), order[:, 0]] = True
     gold_b = gold > 0

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as e:  # missing or corrupt weights: the error names the file
         print(f"✘ {e}", file=sys.stderr)
         return 2
-    names = args.names or [line.rstrip("\r\n").strip() for line in sys.stdin]
+    names = args.names or [line.strip() for line in sys.stdin]
     width = max((len(n) for n in names), default=4)
     starts = range(0, len(names), CHUNK)
     bar = tqdm(starts, desc="predict", unit="chunk", disable=len(names) <= CHUNK or not sys.stderr.isatty())
