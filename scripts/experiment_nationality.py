@@ -38,6 +38,8 @@ p.add_argument("--fold", type=int, default=0); p.add_argument("--oof", default=N
 p.add_argument("--soft", default=None, help=".npy (n_train, n_labels) teacher probabilities, e.g. merged out-of-fold ones")
 p.add_argument("--soft_w", type=float, default=0.5, help="share of the teacher in the training targets")
 p.add_argument("--twohead", type=int, default=0, help="the softmax term trains its own output layer; predictions use the sigmoid head only")
+p.add_argument("--aux", default=None, help="TSV name<TAB>locale|locale (scripts/build_aux_names.py): an auxiliary head on the shared encoder")
+p.add_argument("--aux_w", type=float, default=0.5, help="weight of the auxiliary loss (one aux batch per main step)")
 p.add_argument("--ema", type=float, default=0.0); p.add_argument("--cell", default="gru"); p.add_argument("--buckets", type=int, default=65536)
 a = p.parse_args()
 torch.set_num_threads(1); torch.manual_seed(a.seed); np.random.seed(a.seed)
@@ -82,6 +84,18 @@ if a.twohead:
         flat, offsets, count = grams
         wide = _bag_sum(m.ngram_logits, flat, offsets) / count.sqrt() if m.ngram_logits is not None else 0.0
         return m.output(feats) + wide, m.output2(feats) + wide
+if a.aux:  # auxiliary task: which Faker locale a name comes from; its own head, the main head never sees it
+    aux_rows = [line.rstrip("\n").split("\t") for line in open(a.aux, encoding="utf8")]
+    aux_labels = sorted({loc for _, locs in aux_rows for loc in locs.split("|")})
+    aux_index = {loc: i for i, loc in enumerate(aux_labels)}
+    aux_g = np.zeros((len(aux_rows), len(aux_labels)), dtype="float32")
+    for i, (_, locs) in enumerate(aux_rows):
+        aux_g[i, [aux_index[loc] for loc in locs.split("|")]] = 1.0
+    aux_G = torch.from_numpy(aux_g / aux_g.sum(1, keepdims=True))
+    aux_ids, aux_lens = (torch.from_numpy(v) for v in encode_names([n for n, _ in aux_rows], 32))
+    m.aux_head = nn.Linear(m.output.in_features, len(aux_labels))
+    print(f"aux: {len(aux_rows)} names, {len(aux_labels)} locales, weight {a.aux_w}", flush=True)
+    aux_perm, aux_pos = torch.randperm(len(aux_rows)), 0
 ids, lens = encode_names(tr_t, 32); ids = torch.from_numpy(ids); lens = torch.from_numpy(lens)
 eids, elens = encode_names(ev_t, 32); eids = torch.from_numpy(eids); elens = torch.from_numpy(elens)
 G = torch.from_numpy(tr_g); W = torch.from_numpy(weights)
@@ -118,6 +132,13 @@ for ep in range(a.epochs):
         elif a.sw:
             tgt = GS[b] if a.soft else g / g.sum(1, keepdim=True)
             loss = loss + a.sw * (-(tgt * torch.log_softmax(soft_logits, 1)).sum(1) * w).mean()
+        if a.aux:
+            if aux_pos + a.bs > len(aux_perm):
+                aux_perm, aux_pos = torch.randperm(len(aux_perm)), 0
+            ab = aux_perm[aux_pos:aux_pos + a.bs]; aux_pos += a.bs
+            AL = aux_lens[ab]; ax = aux_ids[ab][:, :int(AL.max())]
+            aux_logits = m.aux_head(m.dropout(m._encode(ax, AL, m._ngrams(ax, AL))))
+            loss = loss + a.aux_w * (-(aux_G[ab] * torch.log_softmax(aux_logits, 1)).sum(1)).mean()
         opt.zero_grad(); loss.backward(); nn.utils.clip_grad_norm_(m.parameters(), 1.0); opt.step(); sched.step()
         if ema is not None:
             with torch.no_grad():
