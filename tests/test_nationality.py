@@ -165,6 +165,65 @@ def test_pipe_equals_call(nlp_bundled):
         assert a._.nationality_tags == b._.nationality_tags
 
 
+def small_batch_pipeline(overlap: bool):
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "PERSON", "pattern": name} for name in ("Yamamoto", "Kowalski")])
+    nlp.add_pipe("surname_nationality", config={"batch_size": 4, "pipe_overlap": overlap, "cache_size": 0})
+    return nlp
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+def test_pipe_over_several_batches_equals_call(overlap):
+    """With pipe_overlap the network runs a batch ahead on a worker thread: docs still come
+    out in order, each with what nlp() gives it, spans included."""
+    nlp = small_batch_pipeline(overlap)
+    texts = ["Khalid", "", "Ask Yamamoto and Kowalski", "😀", "Nguyen", "x" * 10_000, "Schmidt"] * 3
+    docs = list(nlp.pipe(texts, batch_size=4))  # the component's batch: max(this, its batch_size)
+    assert [doc.text for doc in docs] == texts
+    for doc, text in zip(docs, texts):
+        alone = nlp(text)
+        np.testing.assert_allclose(doc._.nationality_prediction[1], alone._.nationality_prediction[1], atol=1e-6)
+        assert [e._.nationality_tags for e in doc.ents] == [e._.nationality_tags for e in alone.ents]
+    assert docs[2].ents[0]._.nationality_tags[0] == "Japanese"
+
+
+def test_pipe_overlap_hands_a_failing_batch_to_the_error_handler(monkeypatch):
+    import itertools
+
+    nlp = small_batch_pipeline(True)
+    pipe = nlp.get_pipe("surname_nationality")
+    calls, run = itertools.count(), pipe._run_network
+
+    def fail_second_batch(batches):
+        if next(calls) == 1:
+            raise RuntimeError("boom")
+        return run(batches)
+
+    monkeypatch.setattr(pipe, "_run_network", fail_second_batch)
+    texts = [f"Name{i}" for i in range(10)]
+    with pytest.raises(RuntimeError, match="boom"):  # the default handler raises
+        list(nlp.pipe(texts, batch_size=4))
+    calls = itertools.count()
+    failed = []
+    nlp.set_error_handler(lambda name, component, docs, e: failed.append((name, [d.text for d in docs], str(e))))
+    kept = [doc.text for doc in nlp.pipe(texts, batch_size=4)]
+    assert failed == [("surname_nationality", texts[4:8], "boom")]
+    assert kept == texts[:4] + texts[8:]
+
+
+def test_pipe_overlap_leaves_no_thread_behind():
+    import threading
+
+    nlp = small_batch_pipeline(True)
+    before = threading.active_count()
+    stream = nlp.pipe([f"Name{i}" for i in range(40)], batch_size=4)
+    assert next(stream).text == "Name0"
+    stream.close()  # abandoned halfway: the worker finishes its batch and goes
+    list(nlp.pipe(["Ivanov"] * 9, batch_size=4))
+    assert threading.active_count() == before
+
+
 def test_doc_prediction_reads_the_doc_text(nlp_bundled):
     """One-token and several-token docs are read as their whole text (the one-token fast path
     included): the doc's prediction is predict_proba of doc.text, trailing whitespace and all."""
@@ -319,15 +378,23 @@ def test_prediction_cache_is_bounded_and_follows_the_weights():
 
 @pytest.mark.parametrize("cell", ["gru", "lstm", "rnn"])
 @pytest.mark.parametrize("bidirectional,n_layers", [(True, 1), (False, 1), (True, 2)])
-def test_inference_path_equals_packed_training_path(cell, bidirectional, n_layers, monkeypatch):
+@pytest.mark.parametrize("compiled", [True, False])
+def test_inference_path_equals_packed_training_path(cell, bidirectional, n_layers, compiled, monkeypatch):
     """Prediction groups names by length (and steps a 1-layer GRU from input-gate tables,
-    in chunks of sorted names); it must give what the packed-sequence training path gives."""
+    in chunks of sorted names, compiled by TorchScript or not); it must give what the
+    packed-sequence training path gives."""
     import torch
 
     from spacy_rnn.layers import char_rnn
     from spacy_rnn.layers.char_rnn import CharRNNClassifier
 
     monkeypatch.setattr(char_rnn, "GRU_CHUNK", 5)  # several chunks, the last one short
+    if not compiled:
+        monkeypatch.setattr(char_rnn, "_COMPILED", {})
+        monkeypatch.setattr(char_rnn.torch.jit, "script", lambda fn: 1 / 0)  # as if TorchScript were gone
+    else:  # with the pinned torch the inference functions compile (what lets nlp.pipe overlap them)
+        for function in (char_rnn.gru_sorted_features, char_rnn.gru_classifier_logits):
+            assert isinstance(char_rnn.compiled(function), torch.jit.ScriptFunction)
     from spacy_rnn.text import encode_names
 
     torch.manual_seed(0)
@@ -339,7 +406,9 @@ def test_inference_path_equals_packed_training_path(cell, bidirectional, n_layer
     with torch.no_grad():
         packed = module._recurrent_packed(ids, lengths)
         inference = module._recurrent_inference(ids, lengths)
+        logits, module_logits = module(ids, lengths), module._forward_modules(ids, lengths)
     np.testing.assert_allclose(inference.numpy(), packed.numpy(), atol=1e-5)
+    np.testing.assert_allclose(logits.numpy(), module_logits.numpy(), atol=1e-5)
 
 
 def test_doc_prediction_store_key(nlp_bundled):

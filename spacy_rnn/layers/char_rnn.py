@@ -1,4 +1,7 @@
 """Character-level recurrent classifier over folded names (plain torch, no spaCy)."""
+import warnings
+from typing import Callable, Dict, List, Optional, Tuple
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -12,29 +15,45 @@ BOUNDARY_ID = 2
 _HASH_BASE = 131
 
 
-def hashed_ngrams(ids: torch.Tensor, lengths: torch.Tensor, n_max: int, n_buckets: int) -> torch.Tensor:
+def hashed_ngrams(ids: torch.Tensor, lengths: torch.Tensor, n_max: int, n_buckets: int,
+                  boundary_id: int = BOUNDARY_ID, hash_base: int = _HASH_BASE) -> torch.Tensor:
     """Bucket ids (batch, n_grams) of every character 1..n_max-gram of each name.
 
     Names are wrapped in boundary markers (like scikit-learn's ``char_wb``).
     Bucket 0 is reserved for padding. Fully vectorized: no Python loop over names.
+    TorchScript compiles it (``compiled``), hence the constants as arguments.
     """
-    batch, width = ids.shape
+    batch, width = ids.shape[0], ids.shape[1]
     ext = ids.new_zeros((batch, width + 2))
-    ext[:, 0] = BOUNDARY_ID
+    ext[:, 0] = boundary_id
     ext[:, 1 : width + 1] = ids
-    ext[torch.arange(batch), lengths + 1] = BOUNDARY_ID
+    ext[torch.arange(batch), lengths + 1] = boundary_id
     ext_len = lengths + 2
-    buckets = []
-    raw = None  # the (n-1)-grams' polynomial hashes; an n-gram's extends its first n-1 characters'
+    buckets: List[torch.Tensor] = []
+    raw = ext  # the (n-1)-grams' polynomial hashes; an n-gram's extends its first n-1 characters'
     for n in range(1, n_max + 1):
         n_win = width + 3 - n
         if n_win <= 0:
             break
-        raw = ext[:, :n_win] if raw is None else raw[:, :n_win] * _HASH_BASE + ext[:, n - 1 : n - 1 + n_win]
+        if n > 1:
+            raw = raw[:, :n_win] * hash_base + ext[:, n - 1 : n - 1 + n_win]
         h = (raw * (n + 7)) % (n_buckets - 1) + 1
         valid = torch.arange(n_win).unsqueeze(0) + n <= ext_len.unsqueeze(1)
         buckets.append(torch.where(valid, h, torch.zeros_like(h)))
     return torch.cat(buckets, dim=1)
+
+
+def bag_inputs(grams: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Bucket ids (batch, n_grams) as EmbeddingBag input: (flat ids, offsets, count per name).
+
+    Padding buckets are dropped rather than passed with ``padding_idx``:
+    bags then read only real rows, about 4× faster on a CPU.
+    """
+    present = grams > 0
+    count = present.sum(dim=1)
+    offsets = torch.zeros_like(count)
+    offsets[1:] = count.cumsum(0)[:-1]
+    return grams[present], offsets, count.clamp(min=1).unsqueeze(1)
 
 # Names per stepped chunk at inference: small enough for a core's L2 cache (measured: 1,024
 # beats 4,096 by about a third; 512 is slower again, per-step overhead).
@@ -120,96 +139,19 @@ class CharRNNClassifier(nn.Module):
         unsorted[order] = features
         return unsorted
 
-    def _gru_input_tables(self):
-        """What one GRU step needs besides the state, both directions stacked, in the form
-        ``_gru_sorted_chunk`` runs fastest: per character id (direction d reads rows
-        d * N_CHAR_IDS...), the reset/update gates' input part, (dirs * vocab, 2 * hidden); their
-        recurrent weights, (dirs, hidden, 2 * hidden); the candidate's input part,
-        (dirs * vocab, hidden); its recurrent weights, (dirs, hidden, hidden); and a constant added
-        to its recurrent product, (dirs, 1, hidden). The gates' recurrent constant is folded into
-        their table, so one in-place baddbmm_ on the looked-up rows gives their pre-activations; the
-        candidate's stays with the recurrent product, which the reset gate scales.
-
-        At inference a character's input projection is the same wherever it occurs, so a lookup
-        replaces the per-step matrix product nn.GRU would do. Two rewrites, with the folded
-        constant above, cut the elementwise operations per step from eleven to five (same numbers
-        up to float rounding, tested):
-        - tanh(x) = 2 sigmoid(2x) - 1 (torch's CPU tanh costs ~6x a sigmoid per element); the
-          candidate's rows are pre-scaled by 2;
-        - the loop carries u = (h + 1) / 2 instead of h, which turns the state update
-          h' = n + z (h - n) with n = 2 sigmoid(.) - 1 into u' = lerp(sigmoid(.), u, z); the
-          recurrent product of h = 2u - 1 is 2 W u - W 1, folded into the weights and constant.
-        """
-        hidden = self.rnn.hidden_size
+    def _gru_weights(self) -> Tuple[torch.Tensor, List[torch.Tensor], List[torch.Tensor], List[torch.Tensor],
+                                    List[torch.Tensor]]:
+        """The embedding and the one-layer GRU's weights per direction, as the stepped
+        inference functions take them (``gru_input_tables``)."""
         suffixes = ("", "_reverse")[: self.n_dirs]
-        tables = []
-        for sfx in suffixes:
-            table = torch.addmm(getattr(self.rnn, "bias_ih_l0" + sfx), self.embed.weight,
-                                getattr(self.rnn, "weight_ih_l0" + sfx).t())
-            w_hh = getattr(self.rnn, "weight_hh_l0" + sfx).t().clone()
-            b_hh = getattr(self.rnn, "bias_hh_l0" + sfx).clone()
-            # reset/update gates: input and recurrent biases summed into the table; candidate: x2
-            table[:, : 2 * hidden] += b_hh[: 2 * hidden]
-            table[:, 2 * hidden:] *= 2
-            w_hh[:, 2 * hidden:] *= 2
-            const = torch.cat([torch.zeros(2 * hidden), 2 * b_hh[2 * hidden:]])
-            tables.append((table, 2 * w_hh, const - w_hh.sum(dim=0)))
-        return (
-            torch.cat([t[:, : 2 * hidden] + c[: 2 * hidden] for t, _, c in tables]),
-            torch.stack([w[:, : 2 * hidden] for _, w, _ in tables]),
-            torch.cat([t[:, 2 * hidden:] for t, _, _ in tables]),
-            torch.stack([w[:, 2 * hidden:] for _, w, _ in tables]),
-            torch.stack([c[2 * hidden:] for _, _, c in tables]).unsqueeze(1),
-        )
+        return (self.embed.weight,) + tuple(
+            [getattr(self.rnn, f"{kind}_l0{sfx}") for sfx in suffixes]
+            for kind in ("weight_ih", "bias_ih", "weight_hh", "bias_hh"))
 
     def _gru_sorted_steps(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """``_summary`` of a one-layer GRU over a whole batch, stepped from ``_gru_input_tables``
-        (same numbers as nn.GRU up to float rounding, tested).
-
-        The names are sorted longest first, so at step t the names still running are a
-        prefix of the batch: one pass of max(length) steps serves every length (a name's
-        rows simply stop changing when it ends, which leaves its final state in place).
-        The backward direction reads each name reversed, so it steps in the same order, and
-        both directions share each step's operations as a batch of two. Chunks of
-        ``GRU_CHUNK`` sorted names keep each step's tensors in a core's L2 cache.
-
-        The loop runs over time steps (at most ``max_len``), never over names or characters
-        one by one: each step is a few whole-batch tensor operations. nn.GRU on the same packed
-        batch loops in C++ but costs about 3x as much per name here (30.6 vs 9.5 us, measured).
-        """
-        order = torch.argsort(lengths, descending=True, stable=True)
-        weights = self._gru_input_tables()
-        chunks = [self._gru_sorted_chunk(weights, ids[rows], lengths[rows])
-                  for rows in torch.split(order, GRU_CHUNK)]
-        features = torch.cat(chunks).mul_(2).sub_(1)  # back from u to h = 2u - 1
-        unsorted = torch.empty_like(features)
-        unsorted[order] = features
-        return unsorted
-
-    def _gru_sorted_chunk(self, weights, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Final and max-pooled u = (h + 1) / 2 of names sorted longest first."""
-        table_gates, w_gates, table_cand, w_cand, const_cand = weights
-        hidden = self.rnn.hidden_size
-        longest = int(lengths[0])
-        steps = torch.arange(longest)
-        time_ids = [ids[:, :longest].t()]
-        if self.n_dirs == 2:
-            back = (lengths.unsqueeze(0) - 1 - steps.unsqueeze(1)).clamp_(min=0)
-            time_ids.append(time_ids[0].gather(0, back) + N_CHAR_IDS)
-        time_ids = torch.stack(time_ids, dim=1)  # (steps, directions, names)
-        # names still running at step t: those longer than t (a prefix, since sorted)
-        running = (lengths.unsqueeze(0) > steps.unsqueeze(1)).sum(dim=1).tolist()
-        u = table_gates.new_full((self.n_dirs, len(ids), hidden), 0.5)  # h = 0
-        top = torch.zeros_like(u)  # u lies in (0, 1), so 0 is below every state
-        for t, n in enumerate(running):
-            step_ids = time_ids[t, :, :n]
-            u_n = u[:, :n]
-            reset_update = F.embedding(step_ids, table_gates).baddbmm_(u_n, w_gates).sigmoid_()
-            recurrent_cand = torch.baddbmm(const_cand, u_n, w_cand)
-            candidate = F.embedding(step_ids, table_cand).addcmul_(reset_update[..., :hidden], recurrent_cand)
-            torch.lerp(candidate.sigmoid_(), u_n, reset_update[..., hidden:], out=u_n)
-            torch.maximum(top[:, :n], u_n, out=top[:, :n])
-        return torch.cat(list(u) + list(top), dim=-1)  # max-pooling commutes with h = 2u - 1
+        """``_summary`` of a one-layer GRU over a whole batch, stepped by ``gru_sorted_features``
+        (same numbers as nn.GRU up to float rounding, tested)."""
+        return compiled(gru_sorted_features)(*self._gru_weights(), ids, lengths, N_CHAR_IDS, GRU_CHUNK)
 
     def _summary(self, outputs: torch.Tensor, state) -> torch.Tensor:
         h_n = state[0] if self.cell == "lstm" else state
@@ -218,19 +160,11 @@ class CharRNNClassifier(nn.Module):
         return torch.cat([final, outputs.amax(dim=1)], dim=-1)
 
     def _ngrams(self, ids: torch.Tensor, lengths: torch.Tensor):
-        """The n-grams as EmbeddingBag input: (flat bucket ids, offsets, count per name).
-
-        Padding buckets are dropped rather than passed with ``padding_idx``:
-        bags then read only real rows, about 4× faster on a CPU.
-        """
+        """The n-grams as EmbeddingBag input (``bag_inputs``); training drops some."""
         grams = hashed_ngrams(ids, lengths, self.ngram_max, self.ngram_buckets)
         if self.training:
             grams = grams * (torch.rand(grams.shape) >= self.embed_dropout.p)
-        present = grams > 0
-        count = present.sum(dim=1)
-        offsets = torch.zeros_like(count)
-        offsets[1:] = count.cumsum(0)[:-1]
-        return grams[present], offsets, count.clamp(min=1).unsqueeze(1)
+        return bag_inputs(grams)
 
     def encode(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """The pooled name representation the output layer reads."""
@@ -247,12 +181,178 @@ class CharRNNClassifier(nn.Module):
         return torch.cat([features, _bag_sum(self.ngram_embed, flat, offsets) / count], dim=-1)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        if not self.training and self.cell == "gru" and self.rnn.num_layers == 1:
+            return self._gru_logits(ids, lengths)
+        return self._forward_modules(ids, lengths)
+
+    def _gru_logits(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Inference logits of a one-layer GRU model in one call of ``gru_classifier_logits``:
+        what ``_forward_modules`` gives in eval mode (tested), compiled with TorchScript where
+        this torch can, so the whole batch runs in C++ without holding the GIL (``nlp.pipe``
+        overlaps it with spaCy's own per-doc work on another core)."""
+        return compiled(gru_classifier_logits)(
+            ids, lengths, *self._gru_weights(), N_CHAR_IDS, GRU_CHUNK,
+            self.ngram_max, self.ngram_buckets,
+            None if self.ngram_embed is None else self.ngram_embed.weight,
+            None if self.ngram_logits is None else self.ngram_logits.weight,
+            self.output.weight, self.output.bias)
+
+    def _forward_modules(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Logits through the torch modules: training, and inference for other cells."""
         grams = self._ngrams(ids, lengths) if self.ngram_max else None
         logits = self.output(self.dropout(self._encode(ids, lengths, grams)))
         if self.ngram_logits is not None:
             flat, offsets, count = grams
             logits = logits + _bag_sum(self.ngram_logits, flat, offsets) / count.sqrt()
         return logits
+
+
+def gru_input_tables(embed: torch.Tensor, w_ih: List[torch.Tensor], b_ih: List[torch.Tensor],
+                     w_hh: List[torch.Tensor], b_hh: List[torch.Tensor]
+                     ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """What one GRU step needs besides the state, both directions stacked, in the form
+    ``gru_sorted_chunk`` runs fastest: per character id (direction d reads rows
+    d * N_CHAR_IDS...), the reset/update gates' input part, (dirs * vocab, 2 * hidden); their
+    recurrent weights, (dirs, hidden, 2 * hidden); the candidate's input part,
+    (dirs * vocab, hidden); its recurrent weights, (dirs, hidden, hidden); and a constant added
+    to its recurrent product, (dirs, 1, hidden). The gates' recurrent constant is folded into
+    their table, so one in-place baddbmm_ on the looked-up rows gives their pre-activations; the
+    candidate's stays with the recurrent product, which the reset gate scales.
+
+    At inference a character's input projection is the same wherever it occurs, so a lookup
+    replaces the per-step matrix product nn.GRU would do. Two rewrites, with the folded
+    constant above, cut the elementwise operations per step from eleven to five (same numbers
+    up to float rounding, tested):
+    - tanh(x) = 2 sigmoid(2x) - 1 (torch's CPU tanh costs ~6x a sigmoid per element); the
+      candidate's rows are pre-scaled by 2;
+    - the loop carries u = (h + 1) / 2 instead of h, which turns the state update
+      h' = n + z (h - n) with n = 2 sigmoid(.) - 1 into u' = lerp(sigmoid(.), u, z); the
+      recurrent product of h = 2u - 1 is 2 W u - W 1, folded into the weights and constant.
+    """
+    hidden = w_hh[0].shape[1]
+    gate_tables: List[torch.Tensor] = []
+    gate_weights: List[torch.Tensor] = []
+    cand_tables: List[torch.Tensor] = []
+    cand_weights: List[torch.Tensor] = []
+    cand_consts: List[torch.Tensor] = []
+    for d in range(len(w_ih)):
+        table = torch.addmm(b_ih[d], embed, w_ih[d].t())
+        recurrent = w_hh[d].t().clone()
+        # reset/update gates: input and recurrent biases summed into the table; candidate: x2
+        table[:, : 2 * hidden].add_(b_hh[d][: 2 * hidden])
+        table[:, 2 * hidden:].mul_(2)
+        recurrent[:, 2 * hidden:].mul_(2)
+        const = torch.cat([torch.zeros(2 * hidden), 2 * b_hh[d][2 * hidden:]]) - recurrent.sum(dim=0)
+        gate_tables.append(table[:, : 2 * hidden] + const[: 2 * hidden])
+        gate_weights.append(2 * recurrent[:, : 2 * hidden])
+        cand_tables.append(table[:, 2 * hidden:])
+        cand_weights.append(2 * recurrent[:, 2 * hidden:])
+        cand_consts.append(const[2 * hidden:])
+    return (torch.cat(gate_tables), torch.stack(gate_weights), torch.cat(cand_tables), torch.stack(cand_weights),
+            torch.stack(cand_consts).unsqueeze(1))
+
+
+def gru_sorted_features(embed: torch.Tensor, w_ih: List[torch.Tensor], b_ih: List[torch.Tensor],
+                        w_hh: List[torch.Tensor], b_hh: List[torch.Tensor], ids: torch.Tensor,
+                        lengths: torch.Tensor, n_char_ids: int, chunk: int) -> torch.Tensor:
+    """Final and max-pooled states of a one-layer GRU (weights per direction), stepped from
+    ``gru_input_tables``.
+
+    The names are sorted longest first, so at step t the names still running are a
+    prefix of the batch: one pass of max(length) steps serves every length (a name's
+    rows simply stop changing when it ends, which leaves its final state in place).
+    The backward direction reads each name reversed, so it steps in the same order, and
+    both directions share each step's operations as a batch of two. Chunks of ``chunk``
+    sorted names keep each step's tensors in a core's L2 cache.
+
+    The loop runs over time steps (at most ``max_len``), never over names or characters
+    one by one: each step is a few whole-batch tensor operations. nn.GRU on the same packed
+    batch loops in C++ but costs about 3x as much per name here (30.6 vs 9.5 us, measured).
+    Written in the subset of Python TorchScript compiles (``compiled``).
+    """
+    table_gates, w_gates, table_cand, w_cand, const_cand = gru_input_tables(embed, w_ih, b_ih, w_hh, b_hh)
+    order = torch.argsort(lengths, descending=True, stable=True)
+    parts: List[torch.Tensor] = []
+    for rows in torch.split(order, chunk):
+        parts.append(gru_sorted_chunk(table_gates, w_gates, table_cand, w_cand, const_cand, ids[rows],
+                                      lengths[rows], len(w_ih), n_char_ids))
+    features = torch.cat(parts).mul_(2).sub_(1)  # back from u to h = 2u - 1
+    unsorted = torch.empty_like(features)
+    unsorted[order] = features
+    return unsorted
+
+
+def gru_sorted_chunk(table_gates: torch.Tensor, w_gates: torch.Tensor, table_cand: torch.Tensor,
+                     w_cand: torch.Tensor, const_cand: torch.Tensor, ids: torch.Tensor, lengths: torch.Tensor,
+                     n_dirs: int, n_char_ids: int) -> torch.Tensor:
+    """Final and max-pooled u = (h + 1) / 2 of names sorted longest first."""
+    hidden = w_cand.shape[1]
+    longest = int(lengths[0])
+    steps = torch.arange(longest)
+    forward_ids = ids[:, :longest].t()
+    if n_dirs == 2:
+        back = (lengths.unsqueeze(0) - 1 - steps.unsqueeze(1)).clamp_(min=0)
+        time_ids = torch.stack([forward_ids, forward_ids.gather(0, back) + n_char_ids], dim=1)
+    else:
+        time_ids = forward_ids.unsqueeze(1)  # (steps, directions, names)
+    # names still running at step t: those longer than t (a prefix, since sorted)
+    running: List[int] = (lengths.unsqueeze(0) > steps.unsqueeze(1)).sum(dim=1).tolist()
+    u = table_gates.new_full((n_dirs, ids.shape[0], hidden), 0.5)  # h = 0
+    top = torch.zeros_like(u)  # u lies in (0, 1), so 0 is below every state
+    for t in range(longest):
+        n = running[t]
+        step_ids = time_ids[t, :, :n]
+        u_n = u[:, :n]
+        reset_update = F.embedding(step_ids, table_gates).baddbmm_(u_n, w_gates).sigmoid_()
+        recurrent_cand = torch.baddbmm(const_cand, u_n, w_cand)
+        candidate = F.embedding(step_ids, table_cand).addcmul_(reset_update[:, :, :hidden], recurrent_cand)
+        torch.lerp(candidate.sigmoid_(), u_n, reset_update[:, :, hidden:], out=u_n)
+        torch.maximum(top[:, :n], u_n, out=top[:, :n])
+    # max-pooling commutes with h = 2u - 1
+    return torch.cat([u[d] for d in range(n_dirs)] + [top[d] for d in range(n_dirs)], dim=-1)
+
+
+def gru_classifier_logits(ids: torch.Tensor, lengths: torch.Tensor, embed: torch.Tensor, w_ih: List[torch.Tensor],
+                          b_ih: List[torch.Tensor], w_hh: List[torch.Tensor], b_hh: List[torch.Tensor],
+                          n_char_ids: int, chunk: int, ngram_max: int,
+                          ngram_buckets: int, ngram_embed: Optional[torch.Tensor],
+                          ngram_logits: Optional[torch.Tensor], out_weight: torch.Tensor,
+                          out_bias: torch.Tensor) -> torch.Tensor:
+    """``CharRNNClassifier`` logits in eval mode for a one-layer GRU, from its weights."""
+    features = gru_sorted_features(embed, w_ih, b_ih, w_hh, b_hh, ids, lengths, n_char_ids, chunk)
+    if ngram_max == 0:
+        return F.linear(features, out_weight, out_bias)
+    flat, offsets, count = bag_inputs(hashed_ngrams(ids, lengths, ngram_max, ngram_buckets))
+    if ngram_embed is not None:
+        bag = F.embedding_bag(flat, ngram_embed, offsets, mode="sum")
+        features = torch.cat([features, bag / count], dim=-1)
+    logits = F.linear(features, out_weight, out_bias)
+    if ngram_logits is not None:
+        logits = logits + F.embedding_bag(flat, ngram_logits, offsets, mode="sum") / count.sqrt()
+    return logits
+
+
+_COMPILED: Dict[Callable, Callable] = {}
+
+
+def compiled(function: Callable) -> Callable:
+    """``function`` compiled with TorchScript, or ``function`` itself where that fails.
+
+    Compiled, one call runs a whole batch in C++ and releases the GIL for all of it (the
+    plain function takes the GIL back between its hundreds of small operations), which is
+    what lets ``nlp.pipe`` overlap the network with tokenization; it is also a little faster.
+    The numbers are the same either way (tested). TorchScript is deprecated in torch 2.x: its
+    deprecation warning is silenced here, and the day ``torch.jit.script`` is gone or cannot
+    read the source (a zip import), the plain function runs instead.
+    """
+    if function not in _COMPILED:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                _COMPILED[function] = torch.jit.script(function)
+        except Exception:  # any failure to compile only costs the speed-up
+            _COMPILED[function] = function
+    return _COMPILED[function]
 
 
 def _bag_sum(bag: nn.EmbeddingBag, flat: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:

@@ -4,13 +4,15 @@ Multi-label: every one of the labels gets an independent sigmoid probability,
 because many surnames belong to several nationalities (Spanish-speaking
 countries, Arabic-speaking countries, Russian/Ukrainian, ...).
 """
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import islice
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
 import torch
+from spacy import util
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.training import Example, validate_get_examples
@@ -48,7 +50,8 @@ DEFAULT_MODEL = Config().from_str(default_model_config)["model"]
 MAX_DOC_CHARS = 64
 PERSON_LABELS = ("PERSON", "PER")
 # cfg keys that configure how predictions are used, not what the model learned
-RUNTIME_SETTINGS = ("threshold", "spans_key", "extension", "batch_size", "n_threads", "cache_size", "words_weight")
+RUNTIME_SETTINGS = ("threshold", "spans_key", "extension", "batch_size", "n_threads", "cache_size", "words_weight",
+                    "pipe_overlap")
 
 
 @Language.factory(
@@ -65,6 +68,7 @@ RUNTIME_SETTINGS = ("threshold", "spans_key", "extension", "batch_size", "n_thre
         "n_threads": 1,
         "cache_size": 50000,
         "words_weight": 0.33,
+        "pipe_overlap": True,
         "scorer": {"@scorers": "spacy-rnn.nationality_scorer.v1"},
     },
     default_score_weights={
@@ -89,6 +93,7 @@ def make_surname_nationality(
     n_threads: int,
     cache_size: int,
     words_weight: float,
+    pipe_overlap: bool,
     scorer: Optional[Callable],
 ) -> "SurnameNationality":
     """Create a surname_nationality component.
@@ -113,17 +118,33 @@ def make_surname_nationality(
         x the mean of its words'. The network learned from surnames, some of several words
         ("Abu Jaber", "van der Berg"), so the whole keeps most of the weight; 0 reads the
         whole string only. Chosen on dev (see the model card).
+    pipe_overlap: in ``nlp.pipe``, run the network on a worker thread one batch ahead,
+        while spaCy tokenizes (and earlier components annotate) the next batch. Same
+        results; on a machine with a free second core most of the network's time is hidden.
     """
     return SurnameNationality(nlp.vocab, model, name, threshold=threshold, weights=weights,
                               spans_key=spans_key, extension=extension, batch_size=batch_size,
                               softmax_weight=softmax_weight, n_threads=n_threads, cache_size=cache_size,
-                              words_weight=words_weight, scorer=scorer)
+                              words_weight=words_weight, pipe_overlap=pipe_overlap, scorer=scorer)
 
 
 def _doc_text(doc: Doc) -> str:
     """``doc.text``; a one-token Doc (the usual one-name input) reads its token directly,
     about twice as fast as spaCy's join over the tokens (the text is the same)."""
     return doc[0].text_with_ws if len(doc) == 1 else doc.text
+
+
+class _Request(NamedTuple):
+    """``predict_proba``'s work before the network, for the network and for after it."""
+
+    inverse: np.ndarray  # the row of ``probs`` for each name asked for
+    probs: np.ndarray  # one row per distinct name, the cached ones filled in
+    missing: Sequence[int]  # the rows the network fills
+    names: List[str]  # their names
+    folded: List[str]  # ... folded
+    words: Dict[int, List[str]]  # position in ``missing`` -> the words of a several-word name
+    rows: Dict[str, int]  # folded string or word -> its row in the network's output
+    batches: List[Tuple[torch.Tensor, torch.Tensor]]  # what the network reads: (ids, lengths)
 
 
 class SurnameNationality(TorchPipe):
@@ -140,7 +161,7 @@ class SurnameNationality(TorchPipe):
                  threshold: float = 0.3, weights: Optional[str] = "bundled", spans_key: Optional[str] = None,
                  extension: str = "nationality", batch_size: int = 4096, softmax_weight: float = 1.0,
                  n_threads: int = 1, cache_size: int = 50000, words_weight: float = 0.33,
-                 scorer: Optional[Callable] = None):
+                 pipe_overlap: bool = True, scorer: Optional[Callable] = None):
         if not 0.0 <= words_weight <= 1.0:
             raise ValueError(Errors.E010.format(value=words_weight))
         self.vocab = vocab
@@ -149,7 +170,8 @@ class SurnameNationality(TorchPipe):
         self.scorer = scorer
         self.cfg = {"labels": [], "threshold": round(float(threshold), 6), "spans_key": spans_key,
                     "extension": extension, "batch_size": batch_size, "softmax_weight": softmax_weight,
-                    "n_threads": n_threads, "cache_size": cache_size, "words_weight": float(words_weight)}
+                    "n_threads": n_threads, "cache_size": cache_size, "words_weight": float(words_weight),
+                    "pipe_overlap": bool(pipe_overlap)}
         self._labels: Tuple[str, ...] = ()
         # name -> probability row; valid only for the current weights
         self._cache: Dict[str, np.ndarray] = {}
@@ -205,13 +227,21 @@ class SurnameNationality(TorchPipe):
     def predict(self, docs: Iterable[Doc]):
         """Probabilities for each doc's text and for every name span of the docs, in order,
         and the name spans of each doc (so set_annotations need not look them up again)."""
+        texts, n_docs, names_per_doc = self._texts_of(docs)
+        return self._scores(self.predict_proba(texts), n_docs, names_per_doc)
+
+    def _texts_of(self, docs: Iterable[Doc]):
+        """The strings ``predict`` scores: each doc's text, then every name span's."""
         self._require_ready()
         docs = list(docs)
         doc_texts = [_doc_text(doc)[-MAX_DOC_CHARS:] for doc in docs]
         names_per_doc = [self._names_of(doc) for doc in docs]
         span_texts = [span.text for names in names_per_doc for span in names]
-        probs = self.predict_proba(doc_texts + span_texts)
-        return probs[: len(docs)], probs[len(docs):], names_per_doc
+        return doc_texts + span_texts, len(docs), names_per_doc
+
+    @staticmethod
+    def _scores(probs: np.ndarray, n_docs: int, names_per_doc):
+        return probs[:n_docs], probs[n_docs:], names_per_doc
 
     def set_annotations(self, docs: Iterable[Doc], scores) -> None:
         doc_probs, span_probs, names_per_doc = scores
@@ -228,9 +258,52 @@ class SurnameNationality(TorchPipe):
                 span._.set(store, (labels, span_probs[j], threshold))
                 j += 1
 
-    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 2048):
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 2048) -> Iterator[Doc]:
+        """Annotate a stream of docs, in order, in batches of at least ``cfg["batch_size"]``.
+
+        With ``pipe_overlap`` the network scores batch k on a worker thread while this thread
+        pulls batch k+1 from the stream, which is where spaCy tokenizes and earlier components
+        run. The worker only runs ``_run_network`` on encoded tensors: for the bundled one-layer
+        GRU one compiled call per batch that holds no GIL (``layers.char_rnn.compiled``), so on
+        a free second core the two run side by side. Texts and spans are read, folded and
+        encoded here, annotations written here. A failing batch goes to the pipeline's error
+        handler, as in ``TrainablePipe.pipe``.
+        """
         install_extensions(self.cfg["extension"])
-        return super().pipe(stream, batch_size=max(batch_size, self.cfg["batch_size"]))
+        size = max(batch_size, self.cfg["batch_size"])
+        if not self.cfg.get("pipe_overlap", True):
+            yield from super().pipe(stream, batch_size=size)
+            return
+        error_handler = self.get_error_handler()
+        # one worker per call, not per component: a pipeline forked by nlp.pipe(n_process=...)
+        # must not inherit an executor whose thread exists only in the parent
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"spacy-rnn-{self.name}") as worker:
+            pending = None
+            for docs in util.minibatch(stream, size=size):
+                try:
+                    texts, n_docs, names_per_doc = self._texts_of(docs)
+                    request = self._request(texts, size)
+                    future = worker.submit(self._run_network, request.batches)
+                except Exception as e:
+                    error_handler(self.name, self, docs, e)
+                    continue
+                if pending is not None:
+                    yield from self._annotated(*pending, error_handler)
+                pending = (docs, request, future, n_docs, names_per_doc)
+            if pending is not None:
+                yield from self._annotated(*pending, error_handler)
+
+    def _annotated(self, docs: List[Doc], request: _Request, future: Future, n_docs: int, names_per_doc,
+                   error_handler) -> List[Doc]:
+        """The docs of one batch once the worker's logits are in, annotated; none if the
+        batch failed and the error handler let it pass."""
+        try:
+            probs = self._answer(request, future.result())
+            self.set_annotations(docs, self._scores(probs, n_docs, names_per_doc))
+        except Exception as e:
+            error_handler(self.name, self, docs, e)
+            return []
+        return docs
 
     def __call__(self, doc: Doc) -> Doc:
         install_extensions(self.cfg["extension"])
@@ -343,6 +416,13 @@ class SurnameNationality(TorchPipe):
         that is not a str. Each distinct name goes through the network once per
         call (and once while it stays in the cache, see ``cache_size``).
         """
+        request = self._request(names, batch_size or self.cfg["batch_size"])
+        return self._answer(request, self._run_network(request.batches))
+
+    def _request(self, names: Iterable[str], batch_size: int) -> "_Request":
+        """Everything ``predict_proba`` does before the network: check the items, keep each
+        distinct name once, take the cached ones, fold the rest, split several-word names
+        into their words (``words_weight``) and encode what the network must read."""
         if isinstance(names, str):
             names = [names]
         names = list(names)
@@ -354,62 +434,63 @@ class SurnameNationality(TorchPipe):
         position = {name: j for j, name in enumerate(distinct)}
         inverse = np.fromiter(map(position.__getitem__, names), dtype=np.intp, count=len(names))
         probs = np.empty((len(distinct), len(self._labels)), dtype="float32")
-        cache = self._cache if self.cfg.get("cache_size") else None
-        missing = range(len(distinct))
-        if cache is not None:
-            cached = [cache.get(name) for name in distinct]
+        missing: Sequence[int] = range(len(distinct))
+        if self.cfg.get("cache_size"):
+            cached = [self._cache.get(name) for name in distinct]
             hits = [j for j, row in enumerate(cached) if row is not None]
             if hits:
                 probs[hits] = np.stack([cached[j] for j in hits])
                 missing = [j for j, row in enumerate(cached) if row is None]
-        if len(missing):
-            new_names = [distinct[j] for j in missing] if cache is not None else distinct
-            new_probs = self._predict_distinct(new_names, batch_size or self.cfg["batch_size"])
-            probs[missing] = new_probs
-            if cache is not None:
-                if len(cache) + len(new_names) > self.cfg["cache_size"]:
-                    cache.clear()
-                cache.update(zip(new_names[: self.cfg["cache_size"]], new_probs))
-        return probs[inverse]
-
-    def _predict_distinct(self, names: List[str], batch_size: int) -> np.ndarray:
-        """Probabilities of distinct names; several-word names mix in their words' (words_weight)."""
-        weight = self.cfg.get("words_weight", 0.0)
-        folded = [fold_name(n) for n in names]
+        folded = [fold_name(distinct[j]) for j in missing]
         # folding squeezes whitespace to single spaces (and may split: "王小明" -> "Wang Xiao Ming");
         # words with no letter ("&", "-", emoji) say nothing about a nationality
         words: Dict[int, List[str]] = {}
-        if weight:
+        if self.cfg.get("words_weight", 0.0):
             for i, name in enumerate(folded):
                 if " " in name:
                     parts = [w for w in name.split(" ") if any(c.isalpha() for c in w)]
                     if len(parts) > 1:
                         words[i] = parts
-        if not words:
-            return self._network_probs(folded, batch_size)
-        known = set(folded)
-        extra = list(dict.fromkeys(w for parts in words.values() for w in parts if w not in known))
-        probs = self._network_probs(folded + extra, batch_size)
-        row = {n: k for k, n in enumerate(folded + extra)}
-        out = probs[: len(names)].copy()
-        for i, parts in words.items():
-            out[i] = (1.0 - weight) * out[i] + weight * probs[[row[w] for w in parts]].mean(axis=0)
-        return out
+        # each folded string runs once ("Çetin" and "Cetin" are one row), words included
+        to_run = list(dict.fromkeys(folded + [w for parts in words.values() for w in parts]))
+        batches = [self._encode_folded(to_run[start:start + batch_size])
+                   for start in range(0, len(to_run), batch_size)]
+        return _Request(inverse, probs, missing, [distinct[j] for j in missing], folded, words,
+                        {n: k for k, n in enumerate(to_run)}, batches)
 
-    def _network_probs(self, folded: List[str], batch_size: int) -> np.ndarray:
-        """The network's probabilities for names already folded with ``fold_name``."""
+    def _run_network(self, batches: Sequence[Tuple[torch.Tensor, torch.Tensor]]) -> List[torch.Tensor]:
+        """The network's logits for each encoded batch. The only step of ``predict_proba`` that
+        ``pipe`` runs on its worker thread: no spaCy objects, no Python work per name, and for
+        the bundled one-layer GRU a single compiled call per batch that holds no GIL."""
+        if not batches:
+            return []
         module = self._torch()
         module.eval()
-        out = np.empty((len(folded), len(self._labels)), dtype="float32")
         with torch.inference_mode(), torch_threads(self.cfg.get("n_threads", 0)):
-            for start in range(0, len(folded), batch_size):
-                ids, lengths = self._encode_folded(folded[start:start + batch_size])
-                probs = torch.sigmoid(module(ids, lengths)).numpy()
-                # No letters after folding (empty, emoji, unfoldable scripts): no name,
-                # so no nationality: every probability is 0 and there are no tags.
-                probs[~has_letters(ids.numpy())] = 0.0
-                out[start:start + len(ids)] = probs
-        return out
+            return [module(ids, lengths) for ids, lengths in batches]
+
+    def _answer(self, request: "_Request", logits: Sequence[torch.Tensor]) -> np.ndarray:
+        """Everything ``predict_proba`` does after the network: probabilities, the no-letter
+        rule, several-word names, the cache, and one row per name asked for."""
+        probs = request.probs
+        if logits:
+            with torch.inference_mode():
+                network = np.concatenate([torch.sigmoid(batch).numpy() for batch in logits])
+            # No letters after folding (empty, emoji, unfoldable scripts): no name,
+            # so no nationality: every probability is 0 and there are no tags.
+            network[~np.concatenate([has_letters(ids.numpy()) for ids, _ in request.batches])] = 0.0
+            rows = request.rows
+            new_probs = network[[rows[name] for name in request.folded]]
+            weight = self.cfg.get("words_weight", 0.0)
+            for i, parts in request.words.items():
+                new_probs[i] = (1.0 - weight) * new_probs[i] + weight * network[[rows[w] for w in parts]].mean(axis=0)
+            probs[request.missing] = new_probs
+            if self.cfg.get("cache_size"):
+                new_names = request.names
+                if len(self._cache) + len(new_names) > self.cfg["cache_size"]:
+                    self._cache.clear()
+                self._cache.update(zip(new_names[: self.cfg["cache_size"]], new_probs))
+        return probs[request.inverse]
 
     def topk(self, name: str, k: int = 3) -> pd.DataFrame:
         """The k most probable nationalities: rank, text, nationality, log_prob, likelihood."""
