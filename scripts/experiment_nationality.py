@@ -41,6 +41,7 @@ p.add_argument("--twohead", type=int, default=0, help="the softmax term trains i
 p.add_argument("--aux", default=None, help="TSV name<TAB>locale|locale (scripts/build_aux_names.py): an auxiliary head on the shared encoder")
 p.add_argument("--aux_w", type=float, default=0.5, help="weight of the auxiliary loss (one aux batch per main step)")
 p.add_argument("--ema", type=float, default=0.0); p.add_argument("--cell", default="gru"); p.add_argument("--buckets", type=int, default=65536)
+p.add_argument("--ngram_max", type=int, default=5, help="longest hashed character n-gram")
 a = p.parse_args()
 torch.set_num_threads(1); torch.manual_seed(a.seed); np.random.seed(a.seed)
 nlp = spacy.blank("en")
@@ -73,7 +74,7 @@ if a.extra:
     weights = np.concatenate([weights, np.full(len(rows), a.extra_weight, dtype="float32")])
     print(f"extra: {len(rows)} surnames at weight {a.extra_weight}", flush=True)
 m = CharRNNClassifier(len(labels), cell=a.cell, embed_size=a.embed, hidden_size=a.hidden, n_layers=1,
-                      bidirectional=bool(a.bi), dropout=a.dropout, embed_dropout=a.edrop, ngram_max=5,
+                      bidirectional=bool(a.bi), dropout=a.dropout, embed_dropout=a.edrop, ngram_max=a.ngram_max,
                       ngram_buckets=a.buckets, ngram_dim=a.ngram_dim, ngram_linear=bool(a.wide))
 if a.twohead:
     from spacy_rnn.layers.char_rnn import _bag_sum
