@@ -212,6 +212,20 @@ def test_pipe_overlap_hands_a_failing_batch_to_the_error_handler(monkeypatch):
     assert kept == texts[:4] + texts[8:]
 
 
+def test_pipe_overlap_needs_a_second_cpu(monkeypatch):
+    import threading
+
+    from spacy_rnn.pipeline import nationality
+
+    nlp = small_batch_pipeline(True)
+    monkeypatch.setattr(nationality, "usable_cpus", lambda: 1)
+    before = threading.active_count()
+    stream = nlp.pipe([f"Name{i}" for i in range(12)], batch_size=4)
+    first = next(stream)
+    assert threading.active_count() == before  # no worker on one CPU
+    assert first._.nationality_prediction is not None and len(list(stream)) == 11
+
+
 def test_pipe_overlap_leaves_no_thread_behind():
     import threading
 
