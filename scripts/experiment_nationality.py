@@ -21,6 +21,7 @@ from torch import nn
 
 from spacy_rnn.text import encode_names, fold_name
 from spacy_rnn.layers.char_rnn import CharRNNClassifier
+from spacy_rnn.scorers import topk_hits
 p = argparse.ArgumentParser()
 p.add_argument("--hidden", type=int, default=128); p.add_argument("--bi", type=int, default=1)
 p.add_argument("--embed", type=int, default=32); p.add_argument("--ngram_dim", type=int, default=64)
@@ -111,10 +112,7 @@ def evaluate():
     with torch.no_grad():
         P = torch.cat([torch.sigmoid(m(eids[i:i+2048], elens[i:i+2048])) for i in range(0, len(ev_t), 2048)]).numpy()
     m.train()
-    order = np.argsort(-P, 1)
-    top1 = ev_g[np.arange(len(P)), order[:, 0]].mean()
-    top3 = (ev_g[np.arange(len(P))[:, None], order[:, :3]].sum(1) > 0).mean()
-    return P, top1, top3
+    return P, topk_hits(P, ev_g, 1).mean(), topk_hits(P, ev_g, 3).mean()
 t0 = time.time()
 for ep in range(a.epochs):
     perm = torch.randperm(n)

@@ -431,7 +431,7 @@ class SurnameNationality(TorchPipe):
         request = self._request(names, batch_size or self.cfg["batch_size"])
         return self._answer(request, self._run_network(request.batches))
 
-    def _request(self, names: Iterable[str], batch_size: int) -> "_Request":
+    def _request(self, names: Iterable[str], batch_size: int) -> _Request:
         """Everything ``predict_proba`` does before the network: check the items, keep each
         distinct name once, take the cached ones, fold the rest, split several-word names
         into their words (``words_weight``) and encode what the network must read."""
@@ -481,7 +481,7 @@ class SurnameNationality(TorchPipe):
         with torch.inference_mode(), torch_threads(self.cfg.get("n_threads", 0)):
             return [module(ids, lengths) for ids, lengths in batches]
 
-    def _answer(self, request: "_Request", logits: Sequence[torch.Tensor]) -> np.ndarray:
+    def _answer(self, request: _Request, logits: Sequence[torch.Tensor]) -> np.ndarray:
         """Everything ``predict_proba`` does after the network: probabilities, the no-letter
         rule, several-word names, the cache, and one row per name asked for."""
         probs = request.probs
