@@ -10,7 +10,7 @@ own conversation (no help from other messages). Systems:
 - ``sm``: ``en_core_web_sm`` (PERSON entities) + ``name_anonymizer`` (detector off: NER only);
 - ``sm+detector``: ``en_core_web_sm`` + ``name_anonymizer`` with ``detector="always"``.
 
-Metrics (character offsets, like bench_name_detection.py):
+Metrics (character offsets, as the detector scorer does):
 - detection: a replaced mention (``doc._.pseudonyms``, detection and propagation) counts for
   precision if it overlaps a gold span; a gold span counts for recall if a replaced mention
   overlaps it;

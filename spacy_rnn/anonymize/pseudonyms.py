@@ -5,7 +5,7 @@ names sampled from the nationality-conditioned GRU generator and filtered: not a
 training name, not a duplicate, one word, 2-14 characters. Two sources:
 
 - ``"bundled"`` (default): ``spacy_rnn/models/name_generator/pool.json``, sampled
-  once by ``scripts/build_name_pool_anon.py`` (``spacy project run anon-pool``).
+  once by ``scripts/build_name_pool.py`` (``spacy project run anon-pool``).
   Nothing is sampled at run time, so startup is instant and every machine sees the
   very same pool whatever its CPU or torch build.
 - ``"generate"``: sampled at load time from the bundled generator with seeds derived

