@@ -24,7 +24,7 @@ sys.path.insert(0, str(HERE.parent))
 
 
 def paragraphs(path: Path, limit: int):
-    from spacy_rnn import lm_data
+    from spacy_rnn.training import wikitext2 as lm_data
 
     text = lm_data.read_text(path)
     paras = [line.strip() for line in text.split("\n") if line.strip() and not line.strip().startswith("=")]

@@ -57,7 +57,7 @@ def run_ours(data_dir: str, minutes: float, threads: int, output: str, schedule:
     from spacy.training import Example
     from thinc.api import Adam, fix_random_seed
 
-    from spacy_rnn import lm_data
+    from spacy_rnn.training import wikitext2 as lm_data
     from spacy_rnn.layers.word_lm import count_parameters
 
     fix_random_seed(1111)

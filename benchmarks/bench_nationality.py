@@ -112,7 +112,7 @@ def main() -> None:
     import torch
 
     from spacy_rnn.scorers import label_set_scores
-    from spacy_rnn.surname_data import grouped_split, load_surnames
+    from spacy_rnn.training.surnames import grouped_split, load_surnames
 
     torch.set_num_threads(args.threads)
     table = load_surnames(args.csv)

@@ -66,7 +66,7 @@ def main() -> None:
     import torch
 
     from spacy_rnn.scorers import label_set_scores, topk_hits
-    from spacy_rnn.surname_data import grouped_split, load_surnames
+    from spacy_rnn.training.surnames import grouped_split, load_surnames
     from spacy_rnn.text import fold_name
 
     if not (args.faker / "faker" / "providers" / "person").is_dir():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import spacy
 
-from spacy_rnn.layers.compact import halve_model_bytes
+from spacy_rnn.training.fp16 import halve_model_bytes
 
 
 def main(pipeline_dir: str, component: str, *flags: str) -> None:

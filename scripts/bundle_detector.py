@@ -26,9 +26,9 @@ import spacy
 import torch
 from spacy.tokens import DocBin
 
-from spacy_rnn.layers.compact import halve_model_bytes
+from spacy_rnn.training.fp16 import halve_model_bytes
 from spacy_rnn.layers.name_tagger import tagger_module
-from spacy_rnn.pipeline._base import bundled_path
+from spacy_rnn.util import bundled_path
 from spacy_rnn.pipeline.name_detector import name_span_counts, prf_from_counts
 
 KEY = "person_names"

@@ -32,7 +32,7 @@ import torch
 from spacy.tokens import Doc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from spacy_rnn import lm_data  # noqa: E402
+from spacy_rnn.training import wikitext2 as lm_data  # noqa: E402
 
 PROMPTS = ["The", "In 1998 , the", "The album was", "Common starlings are trapped for"]
 

@@ -11,7 +11,7 @@ import pandas as pd
 import spacy
 from spacy.tokens import DocBin
 
-from spacy_rnn.surname_data import grouped_split, load_surnames
+from spacy_rnn.training.surnames import grouped_split, load_surnames
 
 
 def main() -> None:

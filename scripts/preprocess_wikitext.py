@@ -30,7 +30,7 @@ from spacy.tokens import Doc, DocBin
 from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from spacy_rnn import lm_data  # noqa: E402
+from spacy_rnn.training import wikitext2 as lm_data  # noqa: E402
 
 
 def make_doc(vocab, words):

@@ -4,12 +4,10 @@ Importing the package registers its factories, architectures and scorers; the
 entry points in pyproject.toml make that happen for ``spacy.blank``/``spacy.load``
 without an explicit import.
 """
-from . import architectures, scorers  # noqa: F401  (registration side effects)
-from .pipeline.nationality import SurnameNationality, make_surname_nationality
-from .pipeline import next_token  # noqa: F401  (next_token_scorer factory, LM architecture, scorer)
-from .pipeline.next_token import NextTokenScorer, make_next_token_scorer
-from .pipeline.name_detector import PersonNameDetector, make_person_name_detector
-from .pipeline.anonymizer import NameAnonymizer, make_name_anonymizer
+from .nationality.component import SurnameNationality, make_surname_nationality
+from .name_detector.component import PersonNameDetector, make_person_name_detector
+from .next_token.component import NextTokenScorer, make_next_token_scorer
+from .anonymizer.component import NameAnonymizer, make_name_anonymizer
 
 __version__ = "0.1.0"
 __all__ = ["SurnameNationality", "make_surname_nationality", "PersonNameDetector", "make_person_name_detector",

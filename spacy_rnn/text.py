@@ -35,6 +35,11 @@ def fold_name(name: str) -> str:
     return " ".join(folded.split())
 
 
+def name_key(name: str) -> str:
+    """The comparison key of a name: folded and lowercased ("María" and "MARIA" share "maria")."""
+    return fold_name(name).lower()
+
+
 _LETTER_IDS = np.zeros(N_CHAR_IDS, dtype=bool)
 _LETTER_IDS[_CHAR_TABLE[np.frombuffer(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)]] = True
 

@@ -9,7 +9,7 @@ from spacy.training import Example
 from spacy.util import fix_random_seed, load_config
 
 from spacy_rnn.layers.name_tagger import FIRST_NAME, LAST_NAME, TokenFeaturizer
-from spacy_rnn.pipeline._base import bundled_path
+from spacy_rnn.util import bundled_path
 from spacy_rnn.pipeline.name_detector import load_lexicon, name_span_counts, prf_from_counts
 
 KEY = "person_names"

@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 from spacy.training import Example
 from thinc.api import fix_random_seed
 
-from spacy_rnn import lm_data
+from spacy_rnn.training import wikitext2 as lm_data
 from spacy_rnn.layers.word_lm import WordRNNLM
 from spacy_rnn.pipeline.next_token import NextTokenScorer
 

@@ -1,4 +1,4 @@
-"""Shared serialization for components whose torch sizes depend on data.
+"""The base of the trainable components: cfg-first (de)serialization, loading weights, one update step.
 
 Order matters when loading (spacy-experimental coref's
 ``_initialize_before_deserializing``): read ``cfg`` (labels, vocabulary, dims)
@@ -7,19 +7,26 @@ model, and only then load the weights. Weights that fail to load raise an error
 that names the file.
 """
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Optional, Union
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Union
 
 import srsly
 import torch
 from spacy import util
 from spacy.pipeline import TrainablePipe
+from spacy.training import Example
 from thinc.api import Model
 
-from ..errors import Errors
+from .errors import Errors
+from .util import resolve_weights
 
 
 class TorchPipe(TrainablePipe):
-    """TrainablePipe with cfg-first (de)serialization and a readiness check."""
+    """TrainablePipe around a model with torch weights.
+
+    Subclasses implement ``_set_model_dims_from_cfg`` (and optionally
+    ``_after_load``); components whose model reads Docs also implement
+    ``_trainable(example)`` and ``get_loss`` and inherit ``update``.
+    """
 
     model: Model
     cfg: dict
@@ -32,7 +39,11 @@ class TorchPipe(TrainablePipe):
     def _after_load(self) -> None:
         """Rebuild any derived state (label index, vocab table) after loading."""
 
-    # -- shared behaviour ------------------------------------------------------
+    def _trainable(self, example: Example) -> bool:
+        """Whether ``update`` learns from this example (e.g. it has gold labels)."""
+        return True
+
+    # -- readiness --------------------------------------------------------------
     @property
     def is_ready(self) -> bool:
         """True once the torch module exists, wherever the lazy layer sits in the model tree."""
@@ -41,6 +52,41 @@ class TorchPipe(TrainablePipe):
     def _require_ready(self) -> None:
         if not self.is_ready:
             raise ValueError(Errors.E004.format(name=self.name))
+
+    # -- weights ------------------------------------------------------------------
+    def load_weights(self, weights: Optional[Union[str, Path]], component: str,
+                     keep: Sequence[str] = ()) -> None:
+        """Load ``weights`` ("bundled", a directory written by ``to_disk``, or None for none).
+
+        The stored cfg brings what the weights learned (labels, vocabulary, dims);
+        the keys in ``keep`` are settings chosen by the factory, which win over
+        the stored ones.
+        """
+        path = resolve_weights(weights, component)
+        if path is None:
+            return
+        chosen = {key: self.cfg[key] for key in keep}
+        self.from_disk(path)
+        self.cfg.update(chosen)
+
+    # -- training -------------------------------------------------------------------
+    def update(self, examples: Iterable[Example], *, drop: float = 0.0, sgd=None,
+               losses: Optional[Dict[str, float]] = None) -> Dict[str, float]:
+        """One step of training: the model reads the predicted Docs, ``get_loss`` compares with the gold."""
+        if losses is None:
+            losses = {}
+        losses.setdefault(self.name, 0.0)
+        examples = [eg for eg in examples if self._trainable(eg)]
+        if not examples:
+            return losses
+        self._require_ready()
+        scores, backprop = self.model.begin_update([eg.predicted for eg in examples])
+        loss, d_scores = self.get_loss(examples, scores)
+        backprop(self.model.ops.asarray(d_scores))
+        if sgd is not None:
+            self.finish_update(sgd)
+        losses[self.name] += loss
+        return losses
 
     def finish_update(self, sgd) -> None:
         """Apply the thinc optimizer, then give every torch parameter its own storage.
@@ -53,13 +99,16 @@ class TorchPipe(TrainablePipe):
         """
         super().finish_update(sgd)
         with torch.no_grad():
-            for node in self.model.walk():
-                for shim in node.shims:
-                    module = getattr(shim, "_model", None)
-                    if isinstance(module, torch.nn.Module):
-                        for param in module.parameters():
-                            param.data = param.data.clone()
+            for module in self._torch_modules():
+                for param in module.parameters():
+                    param.data = param.data.clone()
 
+    def _torch_modules(self) -> List[torch.nn.Module]:
+        # thinc's PyTorchShim keeps the module as ``_model`` and offers no public accessor.
+        return [shim._model for node in self.model.walk() for shim in node.shims
+                if isinstance(getattr(shim, "_model", None), torch.nn.Module)]
+
+    # -- serialization ----------------------------------------------------------------
     def _initialize_before_deserializing(self) -> None:
         self._set_model_dims_from_cfg()
         self.model.initialize()
@@ -78,10 +127,7 @@ class TorchPipe(TrainablePipe):
             self.cfg.update(srsly.json_loads(msg["cfg"]))
         self._initialize_before_deserializing()
         if "model" in msg and "model" not in exclude:
-            try:
-                self.model.from_bytes(msg["model"])
-            except (ValueError, KeyError) as e:
-                raise ValueError(Errors.E002.format(name=self.name, path="<bytes>", reason=e)) from e
+            self._load_model_bytes(msg["model"], "<bytes>")
         return self
 
     def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
@@ -105,22 +151,12 @@ class TorchPipe(TrainablePipe):
                 raise ValueError(Errors.E002.format(name=self.name, path=cfg_path, reason=e)) from e
         self._initialize_before_deserializing()
         if "model" not in exclude:
-            try:
-                self.model.from_bytes(model_path.read_bytes())
-            except Exception as e:  # msgpack, torch and thinc raise many types here
-                raise ValueError(Errors.E002.format(name=self.name, path=model_path, reason=e)) from e
+            self._load_model_bytes(model_path.read_bytes(), model_path)
         return self
 
+    def _load_model_bytes(self, data: bytes, where: Union[str, Path]) -> None:
+        try:
+            self.model.from_bytes(data)
+        except Exception as e:  # msgpack, torch and thinc raise many types here
+            raise ValueError(Errors.E002.format(name=self.name, path=where, reason=e)) from e
 
-def bundled_path(component: str) -> Path:
-    """Directory of the pretrained weights shipped inside the package."""
-    return Path(__file__).parent.parent / "models" / component
-
-
-def resolve_weights(weights: Optional[str], component: str) -> Optional[Path]:
-    """'bundled' -> the packaged weights; a path -> itself; None/'' -> no weights."""
-    if not weights:
-        return None
-    if weights == "bundled":
-        return bundled_path(component)
-    return Path(weights)

@@ -10,8 +10,8 @@ from typing import Tuple, Union
 import numpy as np
 import pandas as pd
 
-from .errors import Errors
-from .text import fold_name
+from ..errors import Errors
+from ..text import fold_name
 
 
 def load_surnames(path: Union[str, Path]) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Dict, Iterator, List, Sequence, Tuple, Union
 
-from .errors import Errors
+from ..errors import Errors
 
 UNK = "<unk>"
 EOS = "<eos>"
