@@ -1,0 +1,1 @@
+# TEMPORARY shim during the redesign: replaced by the real module
