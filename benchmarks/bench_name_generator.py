@@ -27,8 +27,9 @@ import spacy
 import torch
 from spacy.tokens import DocBin
 
-from spacy_rnn.anonymize.pseudonyms import generator_path, load_pools
-from spacy_rnn.layers.name_generator import KINDS, NameGenerator, normalize_name
+from spacy_rnn.anonymizer.name_generator import KINDS, NameGenerator, normalize_name
+from spacy_rnn.anonymizer.pseudonyms import read_pools
+from spacy_rnn.util import bundled_path
 
 
 def training_sets(assets: Path):
@@ -78,8 +79,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/name_generator.json"))
     args = ap.parse_args()
     torch.set_num_threads(1)
-    gen = NameGenerator.from_disk(generator_path())
-    pools = load_pools(generator_path() / "pool.json")
+    gen = NameGenerator.from_disk(bundled_path("name_generator"))
+    pools = read_pools(bundled_path("name_generator") / "pool.json")
     exact = training_sets(args.assets)
 
     def is_training(name: str) -> bool:

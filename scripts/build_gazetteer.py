@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from spacy_rnn.anonymize.pseudonyms import AMBIGUOUS
+from spacy_rnn.anonymizer.pseudonyms import AMBIGUOUS
 
 LOCALES = ("en_US", "en_GB", "en_IE")
 

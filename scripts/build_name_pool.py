@@ -19,8 +19,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import torch  # noqa: E402
 
-from spacy_rnn.anonymize.pseudonyms import generate_pools  # noqa: E402
-from spacy_rnn.layers.name_generator import NameGenerator  # noqa: E402
+from spacy_rnn.anonymizer.pseudonyms import generate_pools  # noqa: E402
+from spacy_rnn.anonymizer.name_generator import NameGenerator  # noqa: E402
 
 
 def fixed_seed(nationality: str, kind: str) -> int:

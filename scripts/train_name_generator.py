@@ -35,7 +35,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import torch  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from spacy_rnn.layers.name_generator import NameGenerator, make_batch, normalize_name  # noqa: E402
+from spacy_rnn.anonymizer.name_generator import NameGenerator, make_batch, normalize_name  # noqa: E402
 
 # nationality -> Faker locales whose (romanized) first names stand for it
 LOCALES = {

@@ -39,6 +39,8 @@ class Warnings(metaclass=_RNNCodes):
             "nationality {default!r}.")
     W302 = ("person_name_detector is unavailable to name_anonymizer ({reason}); names are found only by "
             "an upstream NER or span key, known names and propagation.")
+    W303 = ("'{name}': the setting '{setting}' left the name_anonymizer config; it sets the attribute "
+            "of the same name. Remove it from the config.")
 
 
 class Errors(metaclass=_RNNCodes):

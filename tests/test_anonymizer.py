@@ -9,9 +9,10 @@ import spacy
 import torch
 from spacy.tokens import Doc
 
-from spacy_rnn.anonymize.keys import keyed_int, load_key, write_key
-from spacy_rnn.anonymize.shape import shape_of, transfer_shape
-from spacy_rnn.pipeline.anonymizer import NameAnonymizer
+from spacy_rnn.anonymizer.component import NameAnonymizer
+from spacy_rnn.anonymizer.keys import keyed_int, load_key, write_key
+from spacy_rnn.anonymizer.pseudonyms import load_pools
+from spacy_rnn.anonymizer.shape import shape_of, transfer_shape
 
 KEY = "test-key-0123456789abcdef-not-secret"
 PEOPLE = ["Rochdi Khalid", "Fatima Khalid", "Ingrid Johansson", "Pieter", "Dmitri Volkov", "Olena Shevchenko",
@@ -261,7 +262,7 @@ def test_generated_pools_are_keyed():
     pa, pc = anon_a.pseudonymizer, c.get_pipe("name_anonymizer").pseudonymizer
     assert pa.pools != pc.pools
     assert all(5 <= len(names) <= 10 for kinds in pa.pools.values() for names in kinds.values())
-    assert anon_a._load_pools() == {n: {k: v for k, v in kinds.items()} for n, kinds in anon_a._load_pools().items()}
+    assert load_pools("generate", 10, anon_a._key) == load_pools("generate", 10, anon_a._key)
     text = "Aiko Tanaka"
     assert a(text)._.anonymized == a(text)._.anonymized != text
 
@@ -277,7 +278,7 @@ def test_gazetteer_catches_common_given_names_mid_sentence():
 
 
 def test_title_and_honorific_cues_mark_names_in_any_case():
-    from spacy_rnn.anonymize.core import cue_spans
+    from spacy_rnn.anonymizer.name_parts import cue_spans
 
     def cued(text):
         return [text[s:e] for s, e in cue_spans(text)]

@@ -157,7 +157,7 @@ def test_missing_key_and_bad_arguments_exit_2(tmp_path, monkeypatch):
 
 
 def test_failure_leaves_no_partial_output(tmp_path, monkeypatch):
-    import spacy_rnn.cli.anonymize as cli
+    from spacy_rnn.anonymizer.conversation import Conversation
 
     inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_input(inp, bad=False)
@@ -166,7 +166,7 @@ def test_failure_leaves_no_partial_output(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(cli, "apply", boom)
+    monkeypatch.setattr(Conversation, "rewrite", boom)
     with pytest.raises(RuntimeError):
         anonymize(tmp_path, inp, out)
     assert out.read_text() == "previous complete output\n"
@@ -206,7 +206,7 @@ def test_extra_text_fields_anonymize_profile_names(tmp_path):
 
 
 def test_a_text_that_breaks_detection_is_reported_not_fatal(tmp_path, monkeypatch):
-    import spacy_rnn.cli.anonymize as cli
+    import spacy_rnn.cli.workers as cli
 
     inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_input(inp, bad=False)
@@ -233,5 +233,5 @@ def test_texts_over_max_length_are_reported_with_the_reason(tmp_path):
     assert read_jsonl(tmp_path / "out.jsonl.errors.jsonl") == [
         {"line": 1, "reason": "text of 3,600 characters is longer than the pipeline's max_length (1,000; see --max-length)"}]
     # the blank pipeline's default takes texts beyond spaCy's usual 1,000,000 characters
-    from spacy_rnn.cli.anonymize import BLANK_MAX_LENGTH, build_nlp
+    from spacy_rnn.cli.workers import BLANK_MAX_LENGTH, build_nlp
     assert build_nlp(None, "en", {"detector": "never", "key_env": None}).max_length == BLANK_MAX_LENGTH > 1_000_000

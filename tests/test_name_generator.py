@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 import torch
 
-from spacy_rnn.anonymize.pseudonyms import generator_path, keep_candidate, sample_pool
-from spacy_rnn.layers.name_generator import (CHARS, KINDS, NameGenerator, NameGeneratorRNN, make_batch,
-                                             normalize_name)
+from spacy_rnn.anonymizer.name_generator import (CHARS, KINDS, NameGenerator, NameGeneratorRNN, make_batch,
+                                                 normalize_name)
+from spacy_rnn.anonymizer.pseudonyms import generate_pools, keep_candidate
+from spacy_rnn.util import bundled_path
 
-BUNDLED = generator_path()
+BUNDLED = bundled_path("name_generator")
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +79,9 @@ def test_bundled_pools_are_complete_novel_and_distinct(gen):
             assert not any(gen.is_training_name(n) for n in names[:50]), (nat, kind)
 
 
-def test_sample_pool_respects_size_and_filter(gen):
-    pool = sample_pool(gen, "German", "given", 30, seed=3, temperature=0.8, rank_factor=2)
+def test_sampled_pool_respects_size_and_filter(gen):
+    pool = generate_pools(gen, 30, lambda nat, kind: 3, temperature=0.8, nationalities=["German"], kinds=["given"],
+                          rank_factor=2)["German"]["given"]
     assert len(pool) == 30 and len(set(pool)) == 30
     assert all(keep_candidate(n, gen, "given") for n in pool)
 

@@ -1,1 +1,1 @@
-# TEMPORARY shim during the redesign: replaced by the real module
+"""The name_anonymizer component, its conversation engine, and the pieces both use."""

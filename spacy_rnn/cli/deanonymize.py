@@ -1,7 +1,72 @@
-"""`spacy-rnn deanonymize`: restore original names with the mapping file of `anonymize`
-(the implementation lives in :mod:`spacy_rnn.cli.anonymize`)."""
-from .anonymize import add_deanonymize_parser, run_deanonymize  # noqa: F401
+"""`spacy-rnn deanonymize`: restore the original names with the mapping file of `anonymize`."""
+import sys
+from pathlib import Path
+from typing import Any, Dict
+
+from ..anonymizer.mapping import read_mapping, reverse_table
+from ..anonymizer.table import ConversationTable
+from .fields import FieldError, set_at
+from .jsonl import (AtomicFile, Report, add_record_args, dump_line, errors_path, fail, input_error, parse_record,
+                    progress, read_lines, record_paths)
 
 
 def add_parser(subparsers) -> None:
-    add_deanonymize_parser(subparsers)
+    p = subparsers.add_parser("deanonymize", help="Restore the original names with an anonymize mapping file",
+                              description="Reverse `spacy-rnn anonymize` on its output, using the mapping "
+                                          "file it wrote (authorised re-identification).")
+    p.add_argument("input", help="JSONL written by anonymize")
+    p.add_argument("output", help="JSONL to write")
+    p.add_argument("--mapping-file", required=True, help="the mapping file written by anonymize")
+    add_record_args(p)
+    p.add_argument("--errors-file", default=None)
+    p.add_argument("--allow-errors", action="store_true")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=run_deanonymize)
+
+
+def run_deanonymize(args) -> int:
+    try:
+        paths = record_paths(args)
+    except ValueError as e:
+        return fail(str(e))
+    in_path, out_path = Path(args.input), Path(args.output)
+    if input_error(in_path):
+        return fail(input_error(in_path))
+    try:
+        by_conv, by_record = read_mapping(args.mapping_file)
+    except ValueError as e:
+        return fail(str(e))
+    report = Report()
+    err_path = errors_path(args, out_path)
+    out = AtomicFile(out_path)
+    tables: Dict[Any, ConversationTable] = {}
+    n_out = 0
+    try:
+        for line, raw in progress(read_lines(in_path), desc="deanonymize", disable=args.no_progress):
+            try:
+                record, texts, conv, _ = parse_record(raw, paths)
+            except FieldError as e:
+                report.add(line, str(e))
+                continue
+            n_out += 1
+            entry = by_conv.get(conv) if conv is not None else by_record.get(n_out)
+            if entry is not None:
+                scope = conv if conv is not None else n_out
+                table = tables.get(scope)
+                if table is None:
+                    table = tables[scope] = reverse_table(entry)
+                for loc, text in texts:
+                    set_at(record, loc, table.rewrite(text, handles=args.handles)[0])
+            out.f.write(dump_line(record))
+        out.commit()
+        if report.errors:
+            err = AtomicFile(err_path)
+            report.write_to(err)
+            err.commit()
+    except BaseException:
+        out.discard()
+        raise
+    print(f"✔ {n_out} records written to {out_path}", file=sys.stderr)
+    if report.errors:
+        print(f"✘ {len(report.errors)} records reported, not written (see {err_path})", file=sys.stderr)
+    return 1 if report.errors and not args.allow_errors else 0

@@ -36,12 +36,18 @@ CHAR_TO_ID = {c: i + N_SPECIAL for i, c in enumerate(CHARS)}
 ID_TO_CHAR = {i: c for c, i in CHAR_TO_ID.items()}
 KINDS = ("given", "surname")
 MAX_LEN = 20
+# The layer sizes of a generator (the one place they are set); config.json's "dims" overrides them.
+DIMS = {"n_kinds": len(KINDS), "char_dim": 32, "nat_dim": 32, "kind_dim": 8, "hidden": 192, "dropout": 0.1}
 _NOT_NAME_CHARS = re.compile(r"[^a-z '\-]+")
 _SPACES = re.compile(r"\s+")
 
 
 def normalize_name(name: str) -> str:
-    """ASCII-fold, lowercase, keep letters/space/apostrophe/hyphen: 'Benalí' -> 'benali'."""
+    """ASCII-fold, lowercase, keep letters/space/apostrophe/hyphen: 'Benalí' -> 'benali'.
+
+    Not :func:`spacy_rnn.text.name_key`: the generator writes only the characters of CHARS,
+    so digits and other symbols go, and its training names were folded this way (ё -> "io").
+    """
     folded = unidecode(str(name)).lower().replace("`", "'")
     folded = _NOT_NAME_CHARS.sub("", folded)
     return _SPACES.sub(" ", folded).strip(" '-")
@@ -60,8 +66,8 @@ def name_digest(name: str) -> int:
 class NameGeneratorRNN(nn.Module):
     """GRU language model over characters, conditioned on (nationality, kind)."""
 
-    def __init__(self, n_nationalities: int, n_kinds: int = 2, char_dim: int = 32, nat_dim: int = 32,
-                 kind_dim: int = 8, hidden: int = 192, dropout: float = 0.1):
+    def __init__(self, n_nationalities: int, n_kinds: int, char_dim: int, nat_dim: int, kind_dim: int,
+                 hidden: int, dropout: float):
         super().__init__()
         self.n_chars = N_SPECIAL + len(CHARS)
         self.char_embed = nn.Embedding(self.n_chars, char_dim, padding_idx=PAD)
@@ -107,8 +113,8 @@ class NameGenerator:
                  **dims):
         self.labels: Tuple[str, ...] = tuple(labels)
         self.label_index: Dict[str, int] = {label: i for i, label in enumerate(self.labels)}
-        self.dims = dims
-        self.module = module if module is not None else NameGeneratorRNN(len(self.labels), **dims)
+        self.dims = dims  # as written to config.json: the sizes that differ from DIMS
+        self.module = module if module is not None else NameGeneratorRNN(len(self.labels), **{**DIMS, **dims})
         self.module.eval()
         self.training_digests = (np.unique(np.asarray(training_digests, dtype=np.uint32))
                                  if training_digests is not None else np.zeros(0, dtype=np.uint32))
@@ -214,10 +220,10 @@ class NameGenerator:
     def from_disk(cls, path: Union[str, Path]) -> "NameGenerator":
         path = Path(path)
         cfg = json.loads((path / "config.json").read_text())
-        if cfg.get("chars", CHARS) != CHARS:
+        if cfg["chars"] != CHARS:
             raise ValueError(f"character set of {path} differs from this version's")
-        gen = cls(cfg["labels"], training_digests=np.load(path / "training_names.npy"),
-                  meta=cfg.get("meta"), **cfg.get("dims", {}))
+        gen = cls(cfg["labels"], training_digests=np.load(path / "training_names.npy"), meta=cfg["meta"],
+                  **cfg["dims"])
         state = torch.load(path / "model.pt", map_location="cpu", weights_only=True)
         gen.module.load_state_dict(state)
         gen.module.eval()
@@ -225,4 +231,4 @@ class NameGenerator:
 
 
 __all__ = ["NameGenerator", "NameGeneratorRNN", "normalize_name", "encode", "make_batch", "name_digest",
-           "CHARS", "KINDS"]
+           "CHARS", "KINDS", "DIMS"]

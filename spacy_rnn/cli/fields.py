@@ -30,7 +30,8 @@ def parse_path(path: str) -> List[Tuple[str, bool]]:
     return steps
 
 
-def _show(loc: Location) -> str:
+def show_location(loc: Location) -> str:
+    """('messages', 0, 'content') -> 'messages[0].content'."""
     out = ""
     for step in loc:
         out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
@@ -46,14 +47,14 @@ def locate(record: Any, steps: List[Tuple[str, bool]], required: bool = True) ->
         for loc, value in found:
             if not isinstance(value, dict) or key not in value:
                 if required:
-                    where = _show(loc + (key,))
+                    where = show_location(loc + (key,))
                     raise FieldError(f"missing field '{where}'")
                 continue
             child = value[key]
             if is_list:
                 if not isinstance(child, list):
                     if required:
-                        raise FieldError(f"field '{_show(loc + (key,))}' is not a list "
+                        raise FieldError(f"field '{show_location(loc + (key,))}' is not a list "
                                          f"(got {type(child).__name__})")
                     continue
                 nxt.extend(((loc + (key, i)), item) for i, item in enumerate(child))
@@ -69,7 +70,7 @@ def locate_strings(record: Any, steps: List[Tuple[str, bool]]) -> List[Tuple[Loc
     for loc, value in found:
         if not isinstance(value, str):
             got = "null" if value is None else type(value).__name__
-            raise FieldError(f"field '{_show(loc)}' is not a string (got {got})")
+            raise FieldError(f"field '{show_location(loc)}' is not a string (got {got})")
     return found
 
 
@@ -80,4 +81,4 @@ def set_at(record: Any, loc: Location, value: Any) -> None:
     target[loc[-1]] = value
 
 
-__all__ = ["FieldError", "parse_path", "locate", "locate_strings", "set_at", "Location"]
+__all__ = ["FieldError", "parse_path", "locate", "locate_strings", "set_at", "show_location", "Location"]

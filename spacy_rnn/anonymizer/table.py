@@ -8,7 +8,7 @@ found by a word scan (any case, accents folded, possessive ``'s``, optionally in
 
 Each part gets a nationality (the person's: predicted from the surname when the
 mention has one) and a pseudonym of the same kind and nationality, picked with a
-keyed hash (:class:`~spacy_rnn.anonymize.pseudonyms.Pseudonymizer`) and never equal
+keyed hash (:class:`~spacy_rnn.anonymizer.pseudonyms.Pseudonymizer`) and never equal
 to the original, to another name of the conversation, to another pseudonym of it,
 or to a word that occurs in its text (so reversing the mapping is exact).
 """
@@ -16,41 +16,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from spacy.lang.en.stop_words import STOP_WORDS
-
-from ..layers.name_generator import normalize_name
+from .name_parts import HANDLE, HONORIFICS, NAME_PART, POSSESSIVE, name_parts, part_key
 from .pseudonyms import AMBIGUOUS, GIVEN, SURNAME, Pseudonymizer
 from .shape import shape_of, transfer_shape
 
 NER, MODEL, KNOWN, PROPAGATION = "ner", "model", "known name", "propagation"
 SOURCE_RANK = {KNOWN: 0, NER: 1, MODEL: 2, PROPAGATION: 3}
-
-# a name part: letters, with inner apostrophes or hyphens (O'Brien, Jean-Luc)
-NAME_PART = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-HANDLE = re.compile(r"@[\w.\-]+")
-_POSSESSIVE = re.compile(r"['’][sS]$")
-HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "mister", "dame", "lord", "lady",
-              "sr", "jr", "st", "mme", "mlle", "herr", "frau", "sra", "sr", "señor", "señora"}
-PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la", "le", "el",
-             "al", "bin", "ibn", "ben", "ter", "ten", "af", "zu", "y", "e"}
-# Japanese honorific suffixes belong to the text, not to the name: "Tanaka-san" -> "Tanaka" + "-san"
-_JA_HONORIFIC = r"-(?:san|sama|kun|chan|sensei|senpai|sempai|dono)"
-_JA_SUFFIX = re.compile(_JA_HONORIFIC + r"$", re.IGNORECASE)
-_JA_CUE = re.compile(r"(?<![\w'’\-])([^\W\d_]{2,})" + _JA_HONORIFIC + r"(?![\w\-])", re.IGNORECASE)
-# A title right before a word marks it as a name. Lowercase and ALL-CAPS titles count only
-# with their period ("mrs. dubois", "MR. JONES"; not "MS Word"). "Miss" is left out: Title-Case
-# tweets use it as a verb ("Gonna Miss Everybody"), as are "Sir", "Lady", "Lord".
-_TITLE_CUE = re.compile(
-    r"(?<![\w.])(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof|Mme|Mlle|Herr|Frau|Sra|Mister)\.?"
-    r"|(?:mr|mrs|ms|dr|prof|MR|MRS|MS|DR|PROF)\.)[ \t]+(?=[^\W\d_])")
-MAX_CUE_PARTS = 3
-
-
-
-def _norm(surface: str) -> str:
-    if surface.isascii():
-        return surface.lower().replace("’", "'").strip("'-")
-    return normalize_name(surface)
 
 
 @dataclass
@@ -88,52 +59,6 @@ class Occurrence:
     handle: bool = False
 
 
-def name_parts(text: str, start: int = 0, end: Optional[int] = None) -> List[Tuple[int, int, str]]:
-    """Name parts inside ``text[start:end]``: (start, end, surface) without honorifics,
-    lowercase particles (van, de, al) or a trailing possessive 's."""
-    end = len(text) if end is None else end
-    parts = []
-    for m in NAME_PART.finditer(text, start, end):
-        s, e = m.start(), m.end()
-        surface = m.group()
-        pm = _POSSESSIVE.search(surface)
-        if pm and len(surface) > 3:
-            e -= 2
-            surface = surface[:-2]
-        js = _JA_SUFFIX.search(surface)
-        if js and js.start() >= 2:
-            e -= len(js.group())
-            surface = surface[: js.start()]
-        low = surface.lower()
-        if low.rstrip(".") in HONORIFICS or (surface.islower() and (low in PARTICLES or low in STOP_WORDS)):
-            continue  # "Mr", "van", "of" inside a detected span are not name parts
-        parts.append((s, e, surface))
-    return parts
-
-
-def cue_spans(text: str) -> List[Tuple[int, int]]:
-    """Names that the text itself marks, whatever their case: the words after a title
-    ("Mr. Okonkwo", "mrs. dubois", "Dr. Anna Weber": up to three parts, the later ones
-    Title-case) and the word before a Japanese honorific ("Sato-sensei", "yuki-chan")."""
-    spans = []
-    for m in _TITLE_CUE.finditer(text):
-        parts: List[Tuple[int, int]] = []
-        for p in NAME_PART.finditer(text, m.end()):
-            gap = text[parts[-1][1] : p.start()] if parts else text[m.end() : p.start()]
-            later = p.group()
-            if gap.strip(" \t") or (parts and not (later[:1].isupper() and not later.isupper())):
-                break  # later parts must be Title-case ("MR. JONES CALLED": Jones only)
-            parts.append((p.start(), p.end()))
-            if len(parts) == MAX_CUE_PARTS:
-                break
-        if parts and text[parts[0][0] : parts[0][1]].lower() not in STOP_WORDS:
-            spans.append((parts[0][0], parts[-1][1]))
-    for m in _JA_CUE.finditer(text):
-        if m.group(1).lower() not in STOP_WORDS:
-            spans.append((m.start(1), m.end(1)))
-    return spans
-
-
 class ConversationTable:
     """Every name part found in one conversation, and its pseudonym."""
 
@@ -149,14 +74,14 @@ class ConversationTable:
     def observe_text(self, text: str, pool_words: Set[str]) -> None:
         """Remember the words of ``text`` that a pseudonym could collide with."""
         for m in NAME_PART.finditer(text):
-            key = _norm(m.group())
+            key = part_key(m.group())
             if key in pool_words:
                 self.forbidden.add(key)
 
     def add_name(self, parts: Sequence[str], source: str) -> List[str]:
         """Register one person's name given as its parts (in order); returns their keys."""
         keys = []
-        items = [(p, _norm(p)) for p in parts]
+        items = [(p, part_key(p)) for p in parts]
         items = [(p, k) for p, k in items if len(k) >= 2 and k not in HONORIFICS]
         if not items:
             return keys
@@ -205,7 +130,7 @@ class ConversationTable:
 
     # -- finding and replacing -------------------------------------------------------------
     def _lookup(self, surface: str) -> Optional[str]:
-        key = _norm(surface)
+        key = part_key(surface)
         if key in self.entries:
             return key
         return None
@@ -261,7 +186,7 @@ class ConversationTable:
         word, s = m.group(), m.start()
         if self._lookup(word):
             return [(s, m.end(), word)]
-        pm = _POSSESSIVE.search(word)
+        pm = POSSESSIVE.search(word)
         if pm and self._lookup(word[:-2]):
             return [(s, m.end() - 2, word[:-2])]
         if "-" in word or "'" in word or "’" in word:
@@ -285,6 +210,10 @@ class ConversationTable:
             for m in pattern.finditer(text, h.start() + 1, h.end()):
                 found.append(Occurrence(m.start(), m.end(), m.group().lower(), PROPAGATION, handle=True))
         return found
+
+    def rewrite(self, text: str, mentions: Sequence[Mention] = (), handles: bool = False) -> Tuple[str, List["Replaced"]]:
+        """``text`` with every occurrence of an entry replaced, and one :class:`Replaced` per mention."""
+        return apply(text, self, self.find(text, mentions, handles=handles))
 
     def replacement(self, surface: str, key: str) -> str:
         """The pseudonym of ``key`` written in the shape of ``surface``."""
@@ -339,5 +268,5 @@ def apply(text: str, table: ConversationTable, occurrences: Sequence[Occurrence]
     return "".join(pieces), records
 
 
-__all__ = ["ConversationTable", "Mention", "Entry", "Occurrence", "Replaced", "apply", "name_parts",
+__all__ = ["ConversationTable", "Mention", "Entry", "Occurrence", "Replaced", "apply",
            "NER", "MODEL", "KNOWN", "PROPAGATION"]

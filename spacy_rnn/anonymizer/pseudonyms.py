@@ -21,25 +21,20 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tupl
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from ..errors import Errors
+from ..util import bundled_path
 from .keys import keyed_int
+from .name_parts import SURNAME_PARTICLES
 
 Pools = Dict[str, Dict[str, List[str]]]  # nationality -> kind -> names (normalized, lowercase)
 GIVEN, SURNAME = "given", "surname"
+POOL_SOURCES = ("bundled", "generate")
 # lowercase occurrences of these are words, not names ("will", "may", "bill"): only Title/UPPER count
 AMBIGUOUS = set(STOP_WORDS) | {"bill", "rose", "mark", "grace", "hope", "faith", "joy", "june", "april", "may",
                                "august", "sue", "pat", "ray", "dean", "frank", "art", "gene", "jack", "rich",
                                "guy", "mike", "max", "sky", "summer", "autumn", "dawn", "ivy", "lily", "destiny",
                                "chance", "king", "young", "long", "brown", "white", "black", "green", "gray",
                                "grey", "price", "hall", "wood", "stone", "baker", "cook", "miller", "hunter"}
-
-
-def generator_path() -> Path:
-    return Path(__file__).resolve().parent.parent / "models" / "name_generator"
-
-
-# lowercase first words that make a two-word surname (bin Ismail, al Najjar, van Dijk)
-SURNAME_PARTICLES = {"bin", "binti", "al", "el", "abu", "van", "von", "de", "da", "di", "del", "dos", "la", "le",
-                     "ter", "ten", "mac", "st"}
 
 
 def keep_candidate(name: str, generator=None, kind: str = GIVEN) -> bool:
@@ -56,39 +51,15 @@ def keep_candidate(name: str, generator=None, kind: str = GIVEN) -> bool:
     return generator is None or not generator.is_training_name(name)
 
 
-def sample_pool(generator, nationality: str, kind: str, size: int, seed: int, temperature: float = 1.0,
-                rank_factor: int = 1, max_rounds: int = 8) -> List[str]:
-    """``size`` distinct usable names sampled from ``generator`` (fewer only if it keeps
-    repeating). With ``rank_factor`` k > 1, k×size candidates are collected and the
-    ``size`` most typical ones (lowest loss per character under the generator) are kept,
-    in sampling order."""
-    want = size * max(1, rank_factor)
-    pool: List[str] = []
-    seen: Set[str] = set()
-    for round_ in range(max_rounds):
-        for name in generator.sample(nationality, kind, max(64, 2 * (want - len(pool))), seed=seed + round_,
-                                     temperature=temperature):
-            if name not in seen and keep_candidate(name, generator, kind):
-                seen.add(name)
-                pool.append(name)
-                if len(pool) == want:
-                    break
-        if len(pool) == want:
-            break
-    if rank_factor > 1 and len(pool) > size:
-        nll = generator.log_likelihood(pool, nationality, kind)
-        keep = set(sorted(range(len(pool)), key=lambda i: (float(nll[i]), i))[:size])
-        pool = [n for i, n in enumerate(pool) if i in keep]
-    return pool[:size]
-
-
 def generate_pools(generator, size: int, seed_of: Callable[[str, str], int], temperature: float = 1.0,
-                   nationalities: Optional[Iterable[str]] = None, progress: bool = False,
-                   rank_factor: int = 1, max_rounds: int = 8) -> Pools:
-    """A pool for every nationality and kind, sampled in batched rounds (all pools at once);
-    same filtering and ranking as :func:`sample_pool`."""
+                   nationalities: Optional[Iterable[str]] = None, kinds: Sequence[str] = (GIVEN, SURNAME),
+                   progress: bool = False, rank_factor: int = 1, max_rounds: int = 8) -> Pools:
+    """``size`` distinct usable names for every nationality and kind, sampled from ``generator``
+    in batched rounds (all pools at once; fewer names only if the generator keeps repeating).
+    With ``rank_factor`` k > 1, k×size candidates are collected and the ``size`` most typical
+    ones (lowest loss per character under the generator) are kept, in sampling order."""
     labels = list(nationalities or generator.labels)
-    items = [(nat, kind) for nat in labels for kind in (GIVEN, SURNAME)]
+    items = [(nat, kind) for nat in labels for kind in kinds]
     want = size * max(1, rank_factor)
     found: Dict[Tuple[str, str], List[str]] = {item: [] for item in items}
     seen: Dict[Tuple[str, str], Set[str]] = {item: set() for item in items}
@@ -117,9 +88,25 @@ def generate_pools(generator, size: int, seed_of: Callable[[str, str], int], tem
     return pools
 
 
-def load_pools(path: Union[str, Path]) -> Pools:
+def read_pools(path: Union[str, Path]) -> Pools:
+    """The pools of a pool file written by scripts/build_name_pool.py."""
     data = json.loads(Path(path).read_text(encoding="utf8"))
     return data["pools"]
+
+
+def load_pools(source: str, size: int, key: bytes) -> Pools:
+    """``"bundled"``: the shipped pool file; ``"generate"``: ``size`` names per nationality and
+    kind sampled from the bundled generator, seeded by the key (so the pools are secret too)."""
+    path = bundled_path("name_generator")
+    if source == "bundled":
+        if not (path / "pool.json").exists():
+            raise ValueError(Errors.E303.format(path=path / "pool.json"))
+        return read_pools(path / "pool.json")
+    from .name_generator import NameGenerator
+    if not (path / "model.pt").exists():
+        raise ValueError(Errors.E303.format(path=path / "model.pt"))
+    return generate_pools(NameGenerator.from_disk(path), size,
+                          lambda nat, kind: keyed_int(key, "pool", nat, kind) % (2 ** 63))
 
 
 class Pseudonymizer:
@@ -162,5 +149,5 @@ class Pseudonymizer:
         return f"{order[0][h % len(order[0])]}{i}"
 
 
-__all__ = ["Pseudonymizer", "Pools", "sample_pool", "generate_pools", "load_pools", "keep_candidate",
-           "generator_path", "GIVEN", "SURNAME", "AMBIGUOUS", "SURNAME_PARTICLES"]
+__all__ = ["Pseudonymizer", "Pools", "generate_pools", "read_pools", "load_pools", "keep_candidate",
+           "GIVEN", "SURNAME", "AMBIGUOUS", "POOL_SOURCES"]

@@ -1,6 +1,8 @@
 """Case and shape transfer between a name as written and its replacement."""
 import re
 
+from .name_parts import LOWER_PARTICLES
+
 _WORD_START = re.compile(r"(^|[\s\-'’])([a-z])")
 
 
@@ -16,9 +18,6 @@ def shape_of(text: str) -> str:
     if titlecase(text.lower()) == text or (letters[0].isupper() and all(c.islower() for c in letters[1:])):
         return "title"
     return "mixed"
-
-
-LOWER_PARTICLES = {"bin", "binti", "van", "von", "de", "da", "di", "del", "dos", "la", "le", "ter", "ten"}
 
 
 def titlecase(name: str) -> str:
