@@ -26,10 +26,10 @@ import spacy
 import torch
 from spacy.tokens import DocBin
 
+from spacy_rnn.lazy_torch import TORCH_REF, reset, torch_module
+from spacy_rnn.name_detector.scorer import name_span_counts, prf_from_counts
 from spacy_rnn.training.fp16 import halve_model_bytes
-from spacy_rnn.layers.name_tagger import tagger_module
 from spacy_rnn.util import bundled_path
-from spacy_rnn.pipeline.name_detector import name_span_counts, prf_from_counts
 
 KEY = "person_names"
 MIN_PRECISION = 0.60
@@ -52,13 +52,13 @@ def merge_members(det, model_dirs):
             raise SystemExit(f"{path}: vocabulary/lexicon differ from {model_dirs[0]} (train on the same corpus)")
         if not same_vectors(other.model.attrs.get("vectors"), ref.get("vectors")):
             raise SystemExit(f"{path}: pretrained word vectors differ from {model_dirs[0]} (use the same table)")
-        module = tagger_module(other.model)
+        module = torch_module(other.model)
         members = getattr(module, "members", [module])
         states.extend(m.state_dict() for m in members)
     det.cfg["n_members"] = len(states)
-    det.model.layers[0]._layers = []  # rebuild the torch module with n_members taggers
+    reset(det.model.get_ref(TORCH_REF))  # rebuild the torch module with n_members taggers
     det._initialize_before_deserializing()
-    ensemble = tagger_module(det.model)
+    ensemble = torch_module(det.model)
     for member, state in zip(getattr(ensemble, "members", [ensemble]), states):
         member.load_state_dict(state)
     ensemble.eval()
@@ -77,7 +77,7 @@ def main(model_dir: str = "training/ner/model-best", dev_path: str = "corpus/ner
         print(f"✔ ensemble of {det.n_members} taggers: {model_dirs}")
     if threshold is not None:
         write_bundle(det, threshold, Path(out) if out else bundled_path("person_name_detector"),
-                     {"chosen": threshold, "rule": threshold_source, "model": model_dirs})
+                     {"chosen": threshold, "rule": threshold_source, "n_members": det.n_members})
         return
     gold_docs = list(DocBin().from_disk(dev_path).get_docs(nlp.vocab))
     gold = [sorted((s.start_char, s.end_char) for s in d.spans[KEY]) for d in gold_docs]
@@ -105,7 +105,7 @@ def main(model_dir: str = "training/ner/model-best", dev_path: str = "corpus/ner
         return
     write_bundle(det, best, Path(out) if out else bundled_path("person_name_detector"),
                  {"chosen": best, "rule": f"max overlap recall at overlap precision >= {MIN_PRECISION} (else max F2)",
-                  "model": model_dirs, "dev": dev_path, "sweep": sweep})
+                  "n_members": det.n_members, "dev": dev_path, "sweep": sweep})
 
 
 def write_bundle(det, threshold: float, out: Path, record: dict) -> None:
@@ -116,7 +116,8 @@ def write_bundle(det, threshold: float, out: Path, record: dict) -> None:
     # the 5-tagger bundle's probabilities moved by at most 1.3e-4 and no found span changed.
     model_file = out / "model"
     model_file.write_bytes(halve_model_bytes(model_file.read_bytes()))
-    (out / "threshold.json").write_text(json.dumps(record, indent=1))  # how the threshold was chosen
+    # how the threshold was chosen (no training-run directories: they exist only where it was trained)
+    (out / "threshold.json").write_text(json.dumps(record, indent=1))
     size = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
     print(f"✔ bundled into {out} ({size / 1e6:.1f} MB)")
 

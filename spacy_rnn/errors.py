@@ -31,6 +31,7 @@ class Warnings(metaclass=_RNNCodes):
     # person_name_detector (W200-W249)
     W200 = ("No lexicon given to '{name}' at initialize: the gazetteer and word-frequency features stay "
             "zero, which costs recall on lowercase names. Pass `lexicon_path` (see scripts/preprocess_ner.py).")
+    W201 = "'{name}': the setting {setting!r} is deprecated and {fate}."
 
     # name_anonymizer (W300-W349)
     W300 = ("No secret key for name_anonymizer (no key_file, environment variable {env} unset): using a "

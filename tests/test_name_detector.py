@@ -1,16 +1,24 @@
 """person_name_detector: bundled weights, errors, edge cases, overfitting IO, serialization."""
 import json
 from pathlib import Path
+from typing import List
 
 import numpy as np
 import pytest
 import spacy
+import torch
+from spacy.tokens import Doc
 from spacy.training import Example
-from spacy.util import fix_random_seed, load_config
+from spacy.util import fix_random_seed, load_config, registry
+from thinc.api import Model
+from thinc.types import Floats2d
 
-from spacy_rnn.layers.name_tagger import FIRST_NAME, LAST_NAME, TokenFeaturizer
+from spacy_rnn.lazy_torch import torch_module
+from spacy_rnn.name_detector.decoding import softmax
+from spacy_rnn.name_detector.features import FIRST_NAME, LAST_NAME, N_FEATS, TokenFeaturizer, load_lexicon
+from spacy_rnn.name_detector.scorer import name_span_counts, prf_from_counts
+from spacy_rnn.name_detector.torch_model import NameTaggerEnsemble, NameTaggerModule
 from spacy_rnn.util import bundled_path
-from spacy_rnn.pipeline.name_detector import load_lexicon, name_span_counts, prf_from_counts
 
 KEY = "person_names"
 TINY_MODEL = {
@@ -63,6 +71,27 @@ def initialized_tiny(model=None, seed=0):
 
 def names(doc):
     return [s.text for s in doc.spans[KEY]]
+
+
+def featurize(det, docs):
+    """The NameBatch the detector's model reads for ``docs`` (a fresh featurizer, no cache)."""
+    attrs = det.model.attrs
+    return TokenFeaturizer(attrs["max_len"], attrs["max_chars"])(docs, attrs["vocab"], attrs["lexicon"],
+                                                                 attrs["vectors"])
+
+
+def module_probs(det, docs, module=None):
+    """O/B/I probabilities of the detector's torch module (or of ``module``, e.g. one ensemble
+    member) run directly on the featurized docs, without the string-vector cache."""
+    module = module or torch_module(det.model)
+    batch = featurize(det, docs)
+    training = module.training
+    module.eval()
+    with torch.no_grad():
+        out = module(*[torch.from_numpy(x) for x in (batch.word_ids, batch.char_ids, batch.feats,
+                                                      batch.idx, batch.lengths)])
+    module.train(training)
+    return softmax(out[torch.from_numpy(batch.mask())].numpy())
 
 
 # -- bundled weights ------------------------------------------------------------------
@@ -195,37 +224,27 @@ def test_overfitting_IO(tmp_path):
 def test_ensemble_averages_members_and_roundtrips(tmp_path):
     """n_members=2: probabilities are the mean of the members' softmaxes, and the member count
     travels with the weights (a default-config component loads a saved ensemble)."""
-    import torch
-
-    from spacy_rnn.layers.name_tagger import NameTaggerEnsemble, tagger_module
-    from spacy_rnn.pipeline.name_detector import _softmax
-
     nlp, det, examples, optimizer = initialized_tiny({**TINY_MODEL, "n_members": 2})
     for _ in range(5):
         nlp.update(examples, sgd=optimizer)
-    module = tagger_module(det.model)
+    module = torch_module(det.model)
     assert isinstance(module, NameTaggerEnsemble) and len(module.members) == 2
     assert det.n_members == 2 and det.cfg["n_members"] == 2
     docs = [nlp.make_doc(t) for t, _ in TRAIN]
     probs = det.predict(docs)
     assert probs.shape == (sum(len(d) for d in docs), 3)
     # the same tokens through each member alone
-    member_probs = []
-    for m in module.members:
-        single = tagger_module(det.model)
-        det.model.layers[0].layers[0].shims[0]._model = m
-        member_probs.append(det.predict(docs))
-        det.model.layers[0].layers[0].shims[0]._model = single
+    member_probs = [module_probs(det, docs, m) for m in module.members]
     np.testing.assert_allclose(probs, np.mean(member_probs, axis=0), rtol=1e-5, atol=1e-6)
     assert not np.allclose(member_probs[0], member_probs[1])
-    assert np.allclose(_softmax(np.log(probs)), probs, atol=1e-6)
+    assert np.allclose(softmax(np.log(probs)), probs, atol=1e-6)
     # save, then load into a component whose config says nothing about members
     det.to_disk(tmp_path / "ens")
     nlp2 = spacy.blank("en")
     det2 = nlp2.add_pipe("person_name_detector", config={"weights": str(tmp_path / "ens"), "model": TINY_MODEL})
     assert det2.n_members == 2
     np.testing.assert_allclose(det2.predict(docs), probs, rtol=1e-5, atol=1e-6)
-    assert torch.is_tensor(next(tagger_module(det2.model).parameters()))
+    assert torch.is_tensor(next(torch_module(det2.model).parameters()))
 
 
 def test_bundle_script_merges_trained_runs_into_an_ensemble(tmp_path):
@@ -258,31 +277,15 @@ def test_bundle_script_merges_trained_runs_into_an_ensemble(tmp_path):
 def test_string_vector_cache_matches_uncached_and_follows_updates():
     """Eval-mode string vectors are cached across batches; an update to the weights must not
     leave stale vectors behind."""
-    import torch
-
-    from spacy_rnn.layers.name_tagger import _mask, tagger_module
-    from spacy_rnn.pipeline.name_detector import _softmax
-
     nlp, det, examples, optimizer = initialized_tiny()
     docs = [nlp.make_doc(t) for t, _ in TRAIN]
-
-    def uncached():
-        module = tagger_module(det.model)
-        batch = det.model._func.args[0](docs, det.model.attrs["vocab"], det.model.attrs["lexicon"])
-        module.eval()
-        with torch.no_grad():
-            out = module(*[torch.from_numpy(x) for x in (batch.word_ids, batch.char_ids, batch.feats,
-                                                          batch.idx, batch.lengths)])
-        module.train()
-        return _softmax(out[torch.from_numpy(_mask(batch.lengths, batch.idx.shape[1]))].numpy())
-
     before = det.predict(docs)
     np.testing.assert_allclose(det.predict(docs[:2]), before[:sum(len(d) for d in docs[:2])], atol=1e-6)
-    np.testing.assert_allclose(before, uncached(), atol=1e-6)
+    np.testing.assert_allclose(before, module_probs(det, docs), atol=1e-6)
     optimizer.learn_rate = 0.05
     nlp.update(examples, sgd=optimizer)
     after = det.predict(docs)
-    np.testing.assert_allclose(after, uncached(), atol=1e-6)
+    np.testing.assert_allclose(after, module_probs(det, docs), atol=1e-6)
     assert not np.allclose(after, before)
 
 
@@ -336,17 +339,14 @@ def test_pretrained_vectors_featurized_stored_and_roundtrip(tmp_path):
     """Frozen vectors: looked up by the lowercased string (zeros + OOV flag otherwise), stored with
     the weights (a default-config component loads them without the table file), shared by the
     members of an ensemble, never trained."""
-    from spacy_rnn.layers.name_tagger import N_FEATS, tagger_module
-
     words, vectors = _tiny_vector_table(tmp_path / "vec.npz")
     model = {**TINY_MODEL, "n_members": 2, "pretrained_vectors": str(tmp_path / "vec.npz")}
     nlp, det, examples, optimizer = initialized_tiny(model)
     assert det.n_pretrained == 5 and det.cfg["n_pretrained"] == 5
-    module = tagger_module(det.model)
+    module = torch_module(det.model)
     assert all(m.proj[0].in_features == 8 + 8 + N_FEATS + 6 for m in module.members)
     # featurizer: "Maria" gets maria's vector (int8-quantised), "zzz" zeros + flag
-    batch = det.model._func.args[0]([nlp.make_doc("Maria zzz")], det.model.attrs["vocab"],
-                                    det.model.attrs["lexicon"], det.model.attrs["vectors"])
+    batch = featurize(det, [nlp.make_doc("Maria zzz")])
     maria, zzz = batch.feats[batch.idx[0, 0]], batch.feats[batch.idx[0, 1]]
     np.testing.assert_allclose(maria[N_FEATS:-1], vectors[words.index("maria")], atol=0.02)
     assert maria[-1] == 0.0 and zzz[-1] == 1.0 and not zzz[N_FEATS:-1].any()
@@ -404,12 +404,9 @@ def test_missing_vector_table_raises_E205(tmp_path):
 
 
 def test_vector_dropout_replaces_vectors_by_unknown_in_training_only():
-    import torch
-
-    from spacy_rnn.layers.name_tagger import N_FEATS, NameTaggerModule
-
-    m = NameTaggerModule(5, word_size=4, char_size=4, char_filters=4, hidden_size=8, word_dropout=0.0,
-                         n_feats=N_FEATS + 3, vector_dropout=1.0)
+    hyper = dict(word_size=4, char_size=4, char_filters=4, char_width=3, hidden_size=8, n_layers=1, dropout=0.0,
+                 word_dropout=0.0, n_feats=N_FEATS)
+    m = NameTaggerModule(5, 3, **hyper, n_pretrained=2, vector_dropout=1.0)
     feats = torch.rand(4, N_FEATS + 3)
     feats[:, -1] = 0.0
     args = (torch.tensor([2, 3, 4, 1]), torch.randint(0, 50, (4, 6)), feats)
@@ -419,7 +416,7 @@ def test_vector_dropout_replaces_vectors_by_unknown_in_training_only():
     assert torch.equal(out[:, -(N_FEATS + 3):-3], feats[:, :N_FEATS])
     m.eval()
     assert torch.equal(m.encode_strings(*args)[:, -3:], feats[:, -3:])
-    assert NameTaggerModule(5, vector_dropout=0.5).vector_dropout == 0.0  # no vectors: nothing to drop
+    assert NameTaggerModule(5, 3, **hyper, n_pretrained=0, vector_dropout=0.5).vector_dropout == 0.0  # nothing to drop
 
 
 def test_cross_validation_folds_partition_the_tweets():
@@ -441,3 +438,68 @@ def test_cross_validation_folds_partition_the_tweets():
         train = [(t, []) for t in texts if split_of(t, k) == "train"]
         dev = log_dev(train)
         assert dev and all(x in train for x in dev)
+
+
+# -- the model in the config predicts; engine settings ------------------------------------------------
+@registry.architectures("spacy-rnn-test.TitleCaseTagger.v1")
+def build_title_case_tagger() -> Model[List[Doc], Floats2d]:
+    """A stand-in architecture without torch: every title-case token begins a name (O/B/I logits)."""
+    def forward(model, docs, is_train):
+        rows = [[0.0, 5.0, 0.0] if t.is_title else [5.0, 0.0, 0.0] for doc in docs for t in doc]
+        return model.ops.asarray2f(np.array(rows, dtype="f").reshape(-1, 3)), lambda d_rows: []
+
+    return Model("title_case_tagger", forward)
+
+
+@pytest.mark.filterwarnings("ignore:.*W200")
+def test_custom_architecture_in_config_is_the_one_that_predicts():
+    nlp = spacy.blank("en")
+    det = nlp.add_pipe("person_name_detector", config={
+        "weights": None, "model": {"@architectures": "spacy-rnn-test.TitleCaseTagger.v1"}})
+    nlp.initialize(lambda: make_examples(nlp))
+    texts = ["ask Maria and bob about Paris", "nothing here", ""]
+    want = [["Maria", "Paris"], [], []]
+    assert [names(nlp(t)) for t in texts] == want
+    assert [names(d) for d in nlp.pipe(texts, batch_size=2)] == want
+    assert [[s.text for s in spans] for spans in det.find_names([nlp.make_doc(t) for t in texts])] == want
+
+
+def test_config_with_engine_settings_still_loads(bundled_nlp):
+    """batch_size / n_threads left the factory: a config that sets them loads, with one warning each,
+    and gives the same names; batch_size becomes the find_names attribute."""
+    nlp = spacy.blank("en")
+    with pytest.warns(DeprecationWarning, match="W201") as record:
+        det = nlp.add_pipe("person_name_detector", config={"batch_size": 64, "n_threads": 1})
+    assert sum("W201" in str(w.message) for w in record) == 2
+    assert det.batch_size == 64 and "n_threads" not in det.cfg and "batch_size" not in det.cfg
+    defaults = bundled_nlp.config["components"]["person_name_detector"]
+    assert defaults["n_threads"] is None and defaults["batch_size"] is None  # filled from the signature
+    texts = ["My name is Rochdi Khalid", "tell Bob that Alice says hi", "ok"]
+    assert [names(d) for d in nlp.pipe(texts)] == [names(d) for d in bundled_nlp.pipe(texts)]
+    # a training config of the same age: the engine settings, and no n_members / vector_dropout
+    config = load_config(Path(__file__).parent.parent / "configs" / "person_name_detector.cfg")
+    config["components"]["person_name_detector"].update({"batch_size": 512, "n_threads": 1})
+    for key in ("n_members", "vector_dropout"):
+        config["components"]["person_name_detector"]["model"].pop(key, None)
+    with pytest.warns(DeprecationWarning, match="W201"):
+        old = spacy.util.load_model_from_config(config, auto_fill=False, validate=True)
+    assert old.get_pipe("person_name_detector").model.get_dim("nM") == 1
+
+
+def test_nlp_pipe_batch_size_is_the_callers(bundled_nlp, monkeypatch):
+    det = bundled_nlp.get_pipe("person_name_detector")
+    sizes = []
+    predict = det.predict
+    monkeypatch.setattr(det, "predict", lambda docs: sizes.append(len(docs)) or predict(docs))
+    list(bundled_nlp.pipe(["hi Maria"] * 7, batch_size=3))
+    assert sizes == [3, 3, 1]
+
+
+def test_predict_leaves_torch_threads_alone(bundled_nlp, monkeypatch):
+    before = torch.get_num_threads()
+    calls = []
+    monkeypatch.setattr(torch, "set_num_threads", calls.append)
+    bundled_nlp("My name is Rochdi Khalid")
+    list(bundled_nlp.pipe(["ask maria", "", "hi Bob"], batch_size=2))
+    bundled_nlp.get_pipe("person_name_detector").find_names([bundled_nlp.make_doc("tell John")])
+    assert calls == [] and torch.get_num_threads() == before

@@ -1,1 +1,1 @@
-# TEMPORARY shim during the redesign: replaced by the real module
+"""person_name_detector: the component, its BiGRU tagger (thinc model + torch module), features, decoding, scorer."""
