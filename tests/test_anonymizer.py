@@ -318,3 +318,28 @@ def test_detector_threshold_trades_precision_for_recall():
     loose = make_nlp(ruler=False, detector="auto", gazetteer=False, detector_threshold=0.05)(text)
     assert len(loose._.pseudonyms) >= len(strict._.pseudonyms)
     assert sum(len(p["original"]) for p in loose._.pseudonyms) > sum(len(p["original"]) for p in strict._.pseudonyms)
+
+
+def test_extension_names_are_configurable():
+    nlp = make_nlp(anonymized_extension="anon_text", pseudonyms_extension="anon_names")
+    doc = nlp("Ask Dmitri Volkov.")
+    assert doc._.anon_text == make_nlp()("Ask Dmitri Volkov.")._.anonymized != doc.text
+    assert [p["original"] for p in doc._.anon_names] == ["Dmitri Volkov"]
+    assert doc._.anonymized is None and doc._.pseudonyms is None  # the default names are not written
+    assert not any(isinstance(k, tuple) and k[:1] == ("._.",) for k in doc.user_data)  # spaCy's private keys
+
+
+def test_engine_settings_of_saved_configs_load_as_attributes():
+    nlp = spacy.blank("en")
+    with pytest.warns(DeprecationWarning, match="W303"):
+        anon = nlp.add_pipe("name_anonymizer", config={"detector": "never", "known_names": ["Dmitri Volkov"],
+                                                       "max_conversations": 2, "batch_size": 8, "key_env": None})
+    assert (anon.max_conversations, anon.batch_size) == (2, 8)
+    for cid in ("a", "b", "c"):
+        with anon.conversation(cid):
+            nlp("Dmitri Volkov")
+    assert list(anon._conversations) == ["b", "c"]  # the least recently used one was dropped
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # W300: no key
+        warnings.simplefilter("error", DeprecationWarning)  # the default config sets none of them
+        spacy.blank("en").add_pipe("name_anonymizer", config={"detector": "never", "key_env": None})

@@ -235,3 +235,27 @@ def test_texts_over_max_length_are_reported_with_the_reason(tmp_path):
     # the blank pipeline's default takes texts beyond spaCy's usual 1,000,000 characters
     from spacy_rnn.cli.workers import BLANK_MAX_LENGTH, build_nlp
     assert build_nlp(None, "en", {"detector": "never", "key_env": None}).max_length == BLANK_MAX_LENGTH > 1_000_000
+
+
+def test_the_component_and_the_cli_share_one_conversation_engine(tmp_path):
+    """anonymize_conversation and the CLI give the same conversation the same pseudonyms."""
+    import warnings
+
+    import spacy
+
+    texts = ["hey, is olena around?", "This is Olena Shevchenko from accounts", "ok thanks OLENA, and Dr. Weber?",
+             "Dmitri Volkov here, @dmitri"]
+    nlp = spacy.blank("en")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        anon = nlp.add_pipe("name_anonymizer", config={"known_names": ["Rochdi Khalid"]})
+    anon.set_key(KEY.encode())
+    with nlp.select_pipes(disable=["name_anonymizer"]):
+        docs = anon.anonymize_conversation(list(nlp.pipe(texts)), "c1")
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    inp.write_text("".join(json.dumps({"conversation_id": "c1", "text": t}) + "\n" for t in texts))
+    (tmp_path / "k").write_text(KEY)
+    assert run(str(inp), str(out), "--conversation-field", "conversation_id", "--known-names", "Rochdi Khalid",
+               "--key-file", str(tmp_path / "k"), "--no-progress") == 0
+    assert [r["text"] for r in read_jsonl(out)] == [d._.anonymized for d in docs]
+    assert "olena" not in " ".join(d._.anonymized.lower() for d in docs)

@@ -40,7 +40,6 @@ from .conversation import Conversation, ConversationEngine
 from .detection import DETECTOR_MODES, MentionFinder
 from .extensions import ANONYMIZED, PSEUDONYMS, install_extensions
 from .keys import DEFAULT_KEY_ENV, load_key, new_key
-from .name_parts import name_parts
 from .pseudonyms import POOL_SOURCES, Pseudonymizer
 from .table import ConversationTable, Mention
 
@@ -169,10 +168,12 @@ class NameAnonymizer:
             warnings.warn(Warnings.W300.format(env=key_env))
             key = new_key()
         self.max_conversations = MAX_CONVERSATIONS
-        self._finder = MentionFinder(self.cfg, self._make_detector(nlp, detector_weights) if detector != "never"
-                                     else None, gazetteer)
-        self.engine = ConversationEngine(key, pool, pool_size, self._make_nationality(nlp, nationality_weights),
-                                         default_nationality, known_names, handles)
+        found = self._make_subpipe(nlp, "person_name_detector", "detector", detector_weights,
+                                   lambda reason: Warnings.W302.format(reason=reason)) if detector != "never" else None
+        self._finder = MentionFinder(self.cfg, found, gazetteer)
+        nationality = self._make_subpipe(nlp, "surname_nationality", "nationality", nationality_weights,
+                                         lambda reason: Warnings.W301.format(reason=reason, default=default_nationality))
+        self.engine = ConversationEngine(key, pool, pool_size, nationality, default_nationality, known_names, handles)
         self._conversations: "OrderedDict[str, Conversation]" = OrderedDict()
         self._local = threading.local()
 
@@ -186,16 +187,6 @@ class NameAnonymizer:
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._local = threading.local()
-
-    # -- construction helpers -------------------------------------------------------------
-    def _make_detector(self, nlp: Language, weights: Optional[str]):
-        return self._make_subpipe(nlp, "person_name_detector", "detector", weights,
-                                  lambda reason: Warnings.W302.format(reason=reason))
-
-    def _make_nationality(self, nlp: Language, weights: Optional[str]):
-        return self._make_subpipe(nlp, "surname_nationality", "nationality", weights,
-                                  lambda reason: Warnings.W301.format(
-                                      reason=reason, default=self.cfg["default_nationality"]))
 
     def _make_subpipe(self, nlp: Language, factory: str, suffix: str, weights: Optional[str],
                       warning: Callable[[str], str]):
@@ -301,33 +292,20 @@ class NameAnonymizer:
     # -- processing -----------------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         install_extensions(*self._extensions)
-        self._process(doc, self.detect([doc])[0])
+        self._process(doc, doc.text, self.detect([doc])[0])
         return doc
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: Optional[int] = None) -> Iterator[Doc]:
         install_extensions(*self._extensions)
         for batch in minibatch(stream, size=batch_size or self.batch_size):
             found = self.detect(batch)
-            self._prefetch_nationalities(batch, found)
-            for doc, mentions in zip(batch, found):
-                self._process(doc, mentions)
+            texts = [doc.text for doc in batch]  # built once: Doc.text joins every token anew on each access
+            self.engine.prefetch(texts, found)
+            for doc, text, mentions in zip(batch, texts, found):
+                self._process(doc, text, mentions)
                 yield doc
 
-    def _prefetch_nationalities(self, docs: Sequence[Doc], found: Sequence[List[Mention]]) -> None:
-        """One batched nationality prediction for every name part of a batch (fills the cache
-        that per-doc processing then reads; the results are the same as without it)."""
-        if not self.has_nationality_model:
-            return
-        surfaces = set()
-        for doc, mentions in zip(docs, found):
-            if mentions:
-                text = doc.text
-                surfaces.update(p[2] for m in mentions for p in name_parts(text, m.start, m.end))
-        if surfaces:
-            self.engine.nationality_of(sorted(surfaces))
-
-    def _process(self, doc: Doc, mentions: List[Mention]) -> None:
-        text = doc.text  # built once: Doc.text joins every token anew on each access
+    def _process(self, doc: Doc, text: str, mentions: List[Mention]) -> None:
         conversation = self._conversation(self._conversation_of(doc))
         conversation.observe([text], [mentions], known=self._known_names_of(doc))
         conversation.resolve()

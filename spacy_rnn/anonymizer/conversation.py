@@ -16,7 +16,7 @@ from typing import Any, Iterable, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..text import name_key
-from .name_parts import split_name
+from .name_parts import name_parts, split_name
 from .pseudonyms import Pseudonymizer, load_pools
 from .table import KNOWN, ConversationTable, Mention, Replaced
 
@@ -88,6 +88,16 @@ class ConversationEngine:
             if len(self._nat_cache) > NATIONALITY_CACHE_SIZE:
                 self._nat_cache.clear()
         return [self._nat_cache.get(n, default) for n in names]
+
+    def prefetch(self, texts: Sequence[str], mentions: Sequence[Sequence[Mention]]) -> None:
+        """One batched nationality prediction for the name parts of many texts' mentions (fills
+        the cache that resolving then reads; the results are the same as without it)."""
+        if self.nationality is None:
+            return
+        surfaces = {p[2] for text, found in zip(texts, mentions) for m in found
+                    for p in name_parts(text, m.start, m.end)}
+        if surfaces:
+            self.nationality_of(sorted(surfaces))
 
     def resolve(self, conversations: Iterable["Conversation"]) -> None:
         """Resolve many conversations with batched nationality predictions for all their new names."""
