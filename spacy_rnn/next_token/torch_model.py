@@ -1,4 +1,4 @@
-"""Word-level RNN language model (NLPiA 2e ch. 8.4-8.5) for ``next_token_scorer``.
+"""Word-level RNN language model (NLPiA 2e ch. 8.4-8.5): the torch module of ``next_token_scorer``.
 
 Embedding -> GRU/LSTM/RNN -> projection -> output layer tied to the embedding.
 
@@ -12,24 +12,23 @@ has vectors of size ``emb_dim // div_val**i`` and a projection to ``emb_dim``.
 Word vectors, projections and biases are shared between input and output
 (weight tying, as in the book's ``--tied`` option, Press & Wolf 2017).
 
-The thinc side (``build_word_rnn_lm``, registered as ``spacy-rnn.WordRNNLM.v1``)
-wraps the module with ``PyTorchWrapper_v2`` and explicit converters: the inputs
-are integer ids, which must not be asked for gradients.
+``forward`` scores streams of ids. With autograd on (training) it runs one padded
+time-major batch; without it (inference) it packs the streams, longest first, so
+no work is spent on padding, and cuts the time axis into ``chunk_size`` steps.
 """
 import warnings
 from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy
 import torch
-from spacy.util import registry
-from thinc.api import ArgsKwargs, Model
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
 from ..errors import Errors, Warnings
-from .lazy_torch import lazy_torch_model
+from .inference import score_streams
 
-Hidden = Any  # Tensor (GRU/RNN) or (h, c) tuple (LSTM)
+Hidden = Any  # Tensor (n_layers, B, H) (GRU/RNN) or an (h, c) tuple of them (LSTM)
+HiddenRow = Any  # one batch entry of a Hidden: Tensor (n_layers, H) or an (h, c) tuple
 
 CELLS = {"gru": nn.GRU, "lstm": nn.LSTM, "rnn": nn.RNN, "rnn_tanh": nn.RNN, "rnn_relu": nn.RNN}
 
@@ -43,24 +42,13 @@ def adaptive_cutoffs(n_vocab: int, cutoffs: Sequence[int]) -> List[int]:
 class WordRNNLM(nn.Module):
     """RNN LM with tied adaptive input embeddings and adaptive softmax.
 
-    Shapes are time-major: ``ids`` and ``targets`` are ``(T, B)`` int64.
-    A target of ``-1`` is padding: its log-probability is reported as 0 and it
-    gets no gradient.
+    ``forward`` takes one id tensor per stream. The pieces it is made of are
+    time-major: ``ids`` and ``targets`` are ``(T, B)`` int64, and a target of
+    ``-1`` is padding: its log-probability is reported as 0 and it gets no gradient.
     """
 
-    def __init__(
-        self,
-        n_vocab: int,
-        *,
-        emb_dim: int = 256,
-        hidden_size: int = 512,
-        n_layers: int = 1,
-        cell: str = "gru",
-        dropout: float = 0.2,
-        emb_dropout: float = 0.1,
-        cutoffs: Sequence[int] = (2000, 10000),
-        div_val: float = 4.0,
-    ):
+    def __init__(self, n_vocab: int, *, emb_dim: int, hidden_size: int, n_layers: int, cell: str,
+                 dropout: float, emb_dropout: float, cutoffs: Sequence[int], div_val: float):
         super().__init__()
         cell = cell.lower()
         if cell not in CELLS:
@@ -97,7 +85,11 @@ class WordRNNLM(nn.Module):
         self.drop_emb = nn.Dropout(emb_dropout)
         self.drop_out = nn.Dropout(dropout)
         self._bounds = bounds
-        # inference row blocks (score_targets): logits of about 1 MB or less per block
+        # Inference engine settings, not hyperparameters: they bound the memory of one
+        # step and leave the scores unchanged (up to float rounding).
+        # time steps per packed RNN call (inference.score_streams); the state is carried across calls
+        self.chunk_size = 512
+        # row blocks of score_targets: logits of about 1 MB or less per block
         self.head_block = 128
         self.tail_block_bytes = 1 << 19
         self.reset_parameters()
@@ -145,10 +137,8 @@ class WordRNNLM(nn.Module):
 
         Each tail cluster is evaluated only for the rows whose target falls in it.
         """
-        weight = torch.cat([self.emb[0].weight, self.cluster_weight], 0)
-        bias = torch.cat([self.out_bias[0], self.cluster_bias], 0)
         # log_softmax is about twice as fast as logsumexp on CPU (one pass of exp)
-        head = torch.log_softmax(nn.functional.linear(h, weight, bias), dim=-1)
+        head = self._head_logprobs(h)
         safe = targets.clamp(min=0)
         # in-head targets read their own logit, tail targets their cluster's logit
         col = safe.clone()
@@ -161,10 +151,8 @@ class WordRNNLM(nn.Module):
             idx = ((targets >= lo) & (targets < hi)).nonzero(as_tuple=True)[0]
             if idx.numel() == 0:
                 continue
-            z = h.index_select(0, idx) @ self.projs[i - 1].t()
-            tail = torch.log_softmax(nn.functional.linear(z, self.emb[i].weight, self.out_bias[i]), dim=-1)
-            lp = tail.gather(1, (safe[idx] - lo).unsqueeze(1)).squeeze(1)
-            out = out.index_add(0, idx, lp)
+            tail = self._tail_logprobs(h.index_select(0, idx), i)
+            out = out.index_add(0, idx, tail.gather(1, (safe[idx] - lo).unsqueeze(1)).squeeze(1))
         return torch.where(targets >= 0, out, torch.zeros_like(out))
 
     def full_logprobs(self, h: torch.Tensor) -> torch.Tensor:
@@ -175,18 +163,49 @@ class WordRNNLM(nn.Module):
             parts.append(head[:, self.shortlist + i - 1 : self.shortlist + i] + self._tail_logprobs(h, i))
         return torch.cat(parts, dim=1)
 
-    def forward(self, ids: torch.Tensor, targets: torch.Tensor, hidden: Optional[Hidden] = None):
-        """Return ((T, B) target log-probs, new hidden state)."""
-        h, hidden = self.encode(ids, hidden)
-        T, B = ids.shape
-        flat_h, flat_t = h.reshape(T * B, -1), targets.reshape(-1)
+    def forward(
+        self,
+        targets: Sequence[torch.Tensor],
+        first: torch.Tensor,
+        hidden: Optional[Sequence[Optional[HiddenRow]]] = None,
+    ) -> Tuple[List[torch.Tensor], List[HiddenRow]]:
+        """Log-probabilities of streams of ids, each conditioned on what came before it.
+
+        ``targets``: one 1-d int64 CPU tensor of ids per stream; ``first``: ``(B,)``
+        int64, the id each stream reads before its first target (``<eos>`` for a
+        fresh stream); ``hidden``: per stream the state it starts from, or None
+        (for all or for one stream) for a zero state.
+
+        Returns per stream the natural-log probabilities of its targets and its
+        state after its last target. With autograd on, the streams run as one
+        padded batch (``score_padded``): the states of streams shorter than the
+        longest include the padding steps. Without autograd, ``inference.score_streams``
+        packs them, longest first, with no work spent on padding.
+        """
         if torch.is_grad_enabled():
-            logp = self.target_logprob(flat_h, flat_t)
-        else:  # inference: score only the real targets, in cache-sized blocks
-            rows = (flat_t >= 0).nonzero(as_tuple=True)[0]
-            logp = torch.zeros(T * B, dtype=flat_h.dtype, device=flat_h.device)
-            logp[rows] = self.score_targets(flat_h.index_select(0, rows), flat_t.index_select(0, rows))
-        return logp.view(T, B), hidden
+            return self.score_padded(targets, first, hidden)
+        return score_streams(self, targets, first, hidden)
+
+    def score_padded(self, targets, first, hidden=None) -> Tuple[List[torch.Tensor], List[HiddenRow]]:
+        """Training path of ``forward``: one padded (T, B) batch, dropout as in train mode."""
+        B = len(targets)
+        T = max((len(s) for s in targets), default=0)
+        ids = numpy.zeros((max(T, 1), B), dtype="int64")
+        tgt = numpy.full((max(T, 1), B), -1, dtype="int64")
+        first_np = first.numpy()
+        for b, s in enumerate(targets):
+            n = len(s)
+            if n:
+                s_np = s.numpy()
+                ids[0, b] = first_np[b]
+                ids[1:n, b] = s_np[:-1]
+                tgt[:n, b] = s_np
+        device = self.emb[0].weight.device
+        state = self.init_hidden(B) if hidden is None else self.stack_rows(hidden)
+        h, state = self.encode(torch.from_numpy(ids).to(device), state)
+        logp = self.target_logprob(h.reshape(ids.size, -1), torch.from_numpy(tgt).to(device).reshape(-1))
+        logp = logp.view(*ids.shape)
+        return [logp[: len(s), b] for b, s in enumerate(targets)], self.split_rows(state)
 
     def score_packed(
         self,
@@ -252,91 +271,36 @@ class WordRNNLM(nn.Module):
 
     # -- hidden-state helpers -----------------------------------------------------
     def init_hidden(self, batch_size: int) -> Hidden:
-        z = torch.zeros(self.n_layers, batch_size, self.hidden_size, dtype=self.emb[0].weight.dtype)
+        weight = self.emb[0].weight
+        z = torch.zeros(self.n_layers, batch_size, self.hidden_size, dtype=weight.dtype, device=weight.device)
         return (z, z.clone()) if self.cell == "lstm" else z
 
+    def stack_rows(self, rows: Sequence[Optional[HiddenRow]]) -> Hidden:
+        """A batch state from per-stream rows (None: a zero state)."""
+        hidden = self.init_hidden(len(rows))
+        for b, row in enumerate(rows):
+            if row is None:
+                continue
+            if isinstance(hidden, tuple):
+                for part, r in zip(hidden, row):
+                    part[:, b] = r
+            else:
+                hidden[:, b] = row
+        return hidden
 
-def detach_hidden(hidden: Hidden) -> Hidden:
+    @staticmethod
+    def split_rows(hidden: Hidden) -> List[HiddenRow]:
+        """Per-stream rows of a batch state (views)."""
+        if isinstance(hidden, tuple):
+            return list(zip(*(part.unbind(1) for part in hidden)))
+        return list(hidden.unbind(1))
+
+
+def detach_hidden(hidden: Any) -> Any:
+    """A state (batch or rows, tensors or tuples/lists of them) cut from the autograd graph."""
     if hidden is None:
         return None
-    if isinstance(hidden, tuple):
-        return tuple(h.detach() for h in hidden)
+    if isinstance(hidden, (tuple, list)):
+        return type(hidden)(detach_hidden(h) for h in hidden)
     return hidden.detach()
 
-
-def select_hidden(hidden: Hidden, rows: torch.Tensor) -> Hidden:
-    """Rows (batch entries) of a hidden state."""
-    if isinstance(hidden, tuple):
-        return tuple(h.index_select(1, rows) for h in hidden)
-    return hidden.index_select(1, rows)
-
-
-def count_parameters(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
-
-
-# -- thinc converters --------------------------------------------------------------
-def convert_lm_inputs(model: Model, X: Tuple, is_train: bool):
-    """(ids, targets, hidden) -> ArgsKwargs of torch tensors; ids get no gradient."""
-    ids, targets, hidden = X
-    ids_t = torch.from_numpy(numpy.ascontiguousarray(ids, dtype="int64"))
-    tgt_t = torch.from_numpy(numpy.ascontiguousarray(targets, dtype="int64"))
-
-    def backprop(dX: Any) -> None:
-        return None
-
-    return ArgsKwargs(args=(ids_t, tgt_t, hidden), kwargs={}), backprop
-
-
-def convert_lm_outputs(model: Model, inputs_outputs: Tuple, is_train: bool):
-    """torch (logp, hidden) -> (numpy logp, detached hidden); backprop feeds d(logp)."""
-    _, (logp, hidden) = inputs_outputs
-    Y = (logp.detach().cpu().numpy(), detach_hidden(hidden))
-
-    def backprop(dY: numpy.ndarray) -> ArgsKwargs:
-        d = torch.from_numpy(numpy.ascontiguousarray(dY, dtype="float32")).to(logp.dtype)
-        return ArgsKwargs(args=(logp,), kwargs={"grad_tensors": (d,)})
-
-    return Y, backprop
-
-
-def _build_lm_module(model: Model) -> WordRNNLM:
-    """The torch module for a lazy LM model, from its attrs and vocabulary size (module
-    level, not a closure, so the thinc model can be pickled)."""
-    a = model.attrs
-    return WordRNNLM(
-        model.get_dim("nV"), emb_dim=a["emb_dim"], hidden_size=a["hidden_size"],
-        n_layers=a["n_layers"], cell=a["cell"], dropout=a["dropout"],
-        emb_dropout=a["emb_dropout"], cutoffs=a["cutoffs"], div_val=a["div_val"],
-    )
-
-
-@registry.architectures("spacy-rnn.WordRNNLM.v1")
-def build_word_rnn_lm(
-    emb_dim: int = 256,
-    hidden_size: int = 512,
-    n_layers: int = 1,
-    cell: str = "gru",
-    dropout: float = 0.2,
-    emb_dropout: float = 0.1,
-    cutoffs: List[int] = [2000, 10000],
-    div_val: float = 4.0,
-) -> Model:
-    """Word-level RNN LM with tied adaptive softmax; vocabulary size set at initialize.
-
-    Input: ``(ids (T, B), targets (T, B), hidden)``; output: ``(logp (T, B), hidden)``
-    with natural-log probabilities of the targets (0 where the target is -1).
-    ``dropout`` is the torch dropout (between layers and on the RNN output);
-    spaCy's training ``dropout`` does not reach torch modules.
-    """
-    attrs = dict(
-        emb_dim=emb_dim, hidden_size=hidden_size, n_layers=n_layers, cell=cell,
-        dropout=dropout, emb_dropout=emb_dropout, cutoffs=list(cutoffs), div_val=div_val,
-    )
-    if cell.lower() not in CELLS:
-        raise ValueError(Errors.E101.format(cell=cell, options=sorted(CELLS)))
-
-    return lazy_torch_model(
-        "word_rnn_lm", _build_lm_module, convert_lm_inputs, convert_lm_outputs,
-        attrs=attrs, dims={"nV": None},
-    )
