@@ -140,8 +140,9 @@ def make_name_anonymizer(
 class NameAnonymizer:
     """Replace person names with consistent pseudonyms; composes bundled models, not trainable.
 
-    Attributes: ``max_conversations`` (conversation tables kept, least recently used dropped)
-    and ``batch_size`` (docs per detector forward pass when no caller gives one).
+    Attributes: ``max_conversations`` (conversation tables kept, least recently used dropped),
+    ``batch_size`` (docs per detector forward pass, and per batch when the caller gives none)
+    and ``engine``, the :class:`~.conversation.ConversationEngine` the ``anonymize`` command runs too.
     """
 
     def __init__(self, nlp: Language, name: str, *, known_names: Sequence[str], use_ner: bool,

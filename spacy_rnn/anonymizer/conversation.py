@@ -120,10 +120,13 @@ class Conversation:
         self.engine = engine
         self.table = ConversationTable(scope)
 
-    def observe(self, texts: Sequence[str], mentions: Sequence[Sequence[Mention]] = (),
+    def observe(self, texts: Sequence[str], mentions: Optional[Sequence[Sequence[Mention]]] = None,
                 known: Iterable[str] = ()) -> None:
-        """Add the engine's known names, then ``known``, then each text's words and mentions."""
+        """Add the engine's known names, then ``known``, then each text's words and mentions
+        (``mentions[i]`` are those of ``texts[i]``; none given: the texts' words only)."""
         table = self.table
+        if mentions is None:
+            mentions = [()] * len(texts)
         for name in self.engine.known_names + list(known):
             parts = split_name(name)
             if parts:
