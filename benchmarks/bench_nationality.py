@@ -54,7 +54,7 @@ def baseline_probs(train, names, labels):
 def baseline_scores(train, test, labels, ours=None):
     """The baseline's scores on ``test``; with ``ours`` (our probabilities on the same names),
     also the paired-bootstrap difference ours - baseline in top-1 and top-3."""
-    from spacy_rnn.scorers import label_set_scores, topk_hits
+    from spacy_rnn.nationality.scorer import label_set_scores, topk_hits
 
     probs, fit_s = baseline_probs(train, list(test["surname"]), labels)
     gold = gold_matrix(test, labels)
@@ -111,7 +111,7 @@ def main() -> None:
     import spacy
     import torch
 
-    from spacy_rnn.scorers import label_set_scores
+    from spacy_rnn.nationality.scorer import label_set_scores
     from spacy_rnn.training.surnames import grouped_split, load_surnames
 
     torch.set_num_threads(args.threads)
@@ -123,7 +123,6 @@ def main() -> None:
     else:
         nlp = spacy.load(args.model)
         pipe = nlp.get_pipe("surname_nationality")
-    pipe.cfg["n_threads"] = args.threads  # the component sets torch threads itself while predicting
     labels = list(pipe.labels)
     names = list(test["surname"])
     gold = gold_matrix(test, labels)
@@ -144,8 +143,8 @@ def main() -> None:
 
     # Speed of the network: every distinct surname of the table once, prediction cache off
     # (a cache hit would skip the network; predict_proba also folds repeats within a call).
-    cache_size = pipe.cfg["cache_size"]
-    pipe.cfg["cache_size"] = 0
+    cache_size = pipe.cache_size
+    pipe.cache_size = 0
     distinct = sorted(set(table["surname"]))
     pipe.predict_proba(distinct[:2048])
     sec, cpu_sec = timed(lambda: pipe.predict_proba(distinct), args.repeats)
@@ -162,7 +161,7 @@ def main() -> None:
     # time ratio counts both threads, so it shows what the component costs in total.
     # A full garbage collection walks every Doc kept so far; a pass of 30,916 docs gets one to
     # three of them at ~5 us/doc each depending on what ran before, which made the ratio swing
-    # more than the component's own cost (0.43-0.6, session 6). gc.collect() before each pass
+    # more than the component's own cost (0.43-0.6). gc.collect() before each pass
     # (untimed) gives both pipelines the same start; timeit goes further and turns gc off.
     import random
 
@@ -171,14 +170,14 @@ def main() -> None:
     blank = spacy.blank("en")
     result["nlp_pipe"] = {}
     for stream, texts, cache in (("distinct", distinct, 0), ("repeated", repeated, cache_size)):
-        pipe.cfg["cache_size"] = cache
+        pipe.cache_size = cache
         wall = {"blank": [], True: [], False: []}
         cpu = {"blank": [], True: [], False: []}
         for _ in range(args.repeats):
             for variant in ("blank", True, False):
                 pipe._cache.clear()
                 if variant != "blank":
-                    pipe.cfg["pipe_overlap"] = variant
+                    pipe.pipe_overlap = variant
                 gc.collect()  # every pass starts from the same garbage-collector state (see above)
                 t0, c0 = time.perf_counter(), time.process_time()
                 list((blank if variant == "blank" else nlp).pipe(texts))
@@ -195,8 +194,8 @@ def main() -> None:
                 "ratio_median": statistics.median(b / o for b, o in zip(wall["blank"], wall[overlap])),
                 "ratio_cpu_time_median": statistics.median(b / o for b, o in zip(cpu["blank"], cpu[overlap])),
             }
-        pipe.cfg["pipe_overlap"] = True
-    pipe.cfg["cache_size"] = cache_size
+        pipe.pipe_overlap = True
+    pipe.cache_size = cache_size
     result["load_average_1min_end"] = os.getloadavg()[0]
     print(json.dumps({k: result[k] for k in ("predict_proba", "nlp_pipe")}, indent=1))
 

@@ -65,7 +65,7 @@ def main() -> None:
     import spacy
     import torch
 
-    from spacy_rnn.scorers import label_set_scores, topk_hits
+    from spacy_rnn.nationality.scorer import label_set_scores, topk_hits
     from spacy_rnn.training.surnames import grouped_split, load_surnames
     from spacy_rnn.text import fold_name
 

@@ -13,7 +13,7 @@ import pandas as pd
 import spacy
 from spacy.tokens import DocBin
 
-from spacy_rnn.scorers import label_set_scores
+from spacy_rnn.nationality.scorer import label_set_scores
 
 
 def confusion(probs: np.ndarray, gold: np.ndarray):

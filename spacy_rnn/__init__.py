@@ -12,5 +12,3 @@ from .anonymizer.component import NameAnonymizer, make_name_anonymizer
 __version__ = "0.1.0"
 __all__ = ["SurnameNationality", "make_surname_nationality", "PersonNameDetector", "make_person_name_detector",
            "NameAnonymizer", "make_name_anonymizer", "NextTokenScorer", "make_next_token_scorer", "__version__"]
-
-from . import architectures, scorers  # noqa: F401  TEMPORARY during the redesign

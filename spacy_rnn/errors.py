@@ -19,8 +19,9 @@ class _RNNCodes(type):
 
 
 class Warnings(metaclass=_RNNCodes):
-    W001 = "Text of {n_chars} characters truncated to the last {max_chars} for nationality prediction."
-    W002 = "Name {name!r} has no ASCII letters after folding; its nationality is left undefined."
+    W001 = ("Settings {settings} of '{name}' are deprecated: torch's thread count belongs to the process "
+            "(torch.set_num_threads), and cache_size, pipe_overlap and batch_size are attributes of the "
+            "component (nlp.get_pipe('{name}').cache_size = ...). Remove them from the config.")
 
     # next_token_scorer (W100-W149)
     W100 = ("Prompt {prompt!r} has no in-vocabulary words; '{name}' conditions on <unk> tokens only.")
@@ -51,15 +52,14 @@ class Errors(metaclass=_RNNCodes):
             "of type {type_name}.")
     E002 = ("Cannot load weights for '{name}' from {path}: {reason}. Re-install spacy-rnn or "
             "retrain with `spacy project run train`.")
-    E003 = "Expected 'cell' to be one of 'rnn', 'gru', 'lstm', got {cell!r}."
+    E003 = "Expected 'cell' to be one of {options}, got {cell!r}."
     E004 = ("[E109] Component '{name}' has no labels / model weights yet. Call "
             "nlp.initialize() (or use the bundled weights with weights='bundled').")
     E005 = "[E923] No training examples with nationality labels were given to '{name}'."
     E006 = "k must be a positive integer, got {k!r}."
-    E007 = "Unknown label(s) {labels} for '{name}'; known labels: {known}."
     E008 = "Data file {path} is missing. Run `spacy project run fetch-data` first."
-    E009 = "sha256 of {path} is {got}, expected {expected}: the file is corrupt or not the one we expect."
     E010 = "words_weight must be a number from 0 to 1, got {value!r}."
+    E011 = "plot_prediction_history needs matplotlib: pip install 'spacy-rnn[plot]'."
 
     # next_token_scorer (E100-E149)
     E100 = "[E923] No training tokens were given to '{name}'; cannot build the LM vocabulary."

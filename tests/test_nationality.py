@@ -1,14 +1,17 @@
 import subprocess
 import sys
+from typing import List
 
 import numpy as np
 import pytest
 import spacy
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 from spacy.training import Example
-from thinc.api import fix_random_seed
+from spacy.util import registry
+from thinc.api import Model, chain, fix_random_seed
+from thinc.types import Floats2d
 
-from spacy_rnn.scorers import label_set_scores
+from spacy_rnn.nationality.scorer import label_set_scores
 from spacy_rnn.text import fold_name
 
 TINY_MODEL = {
@@ -169,7 +172,8 @@ def small_batch_pipeline(overlap: bool):
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("entity_ruler")
     ruler.add_patterns([{"label": "PERSON", "pattern": name} for name in ("Yamamoto", "Kowalski")])
-    nlp.add_pipe("surname_nationality", config={"batch_size": 4, "pipe_overlap": overlap, "cache_size": 0})
+    pipe = nlp.add_pipe("surname_nationality")
+    pipe.batch_size, pipe.pipe_overlap, pipe.cache_size = 4, overlap, 0
     return nlp
 
 
@@ -179,7 +183,7 @@ def test_pipe_over_several_batches_equals_call(overlap):
     out in order, each with what nlp() gives it, spans included."""
     nlp = small_batch_pipeline(overlap)
     texts = ["Khalid", "", "Ask Yamamoto and Kowalski", "😀", "Nguyen", "x" * 10_000, "Schmidt"] * 3
-    docs = list(nlp.pipe(texts, batch_size=4))  # the component's batch: max(this, its batch_size)
+    docs = list(nlp.pipe(texts, batch_size=4))  # the caller's batch size is the component's
     assert [doc.text for doc in docs] == texts
     for doc, text in zip(docs, texts):
         alone = nlp(text)
@@ -193,14 +197,14 @@ def test_pipe_overlap_hands_a_failing_batch_to_the_error_handler(monkeypatch):
 
     nlp = small_batch_pipeline(True)
     pipe = nlp.get_pipe("surname_nationality")
-    calls, run = itertools.count(), pipe._run_network
+    calls, run = itertools.count(), pipe._run
 
-    def fail_second_batch(batches):
+    def fail_second_batch(inputs):
         if next(calls) == 1:
             raise RuntimeError("boom")
-        return run(batches)
+        return run(inputs)
 
-    monkeypatch.setattr(pipe, "_run_network", fail_second_batch)
+    monkeypatch.setattr(pipe, "_run", fail_second_batch)
     texts = [f"Name{i}" for i in range(10)]
     with pytest.raises(RuntimeError, match="boom"):  # the default handler raises
         list(nlp.pipe(texts, batch_size=4))
@@ -215,10 +219,10 @@ def test_pipe_overlap_hands_a_failing_batch_to_the_error_handler(monkeypatch):
 def test_pipe_overlap_needs_a_second_cpu(monkeypatch):
     import threading
 
-    from spacy_rnn.pipeline import nationality
+    from spacy_rnn.nationality import batching
 
     nlp = small_batch_pipeline(True)
-    monkeypatch.setattr(nationality, "usable_cpus", lambda: 1)
+    monkeypatch.setattr(batching, "usable_cpus", lambda: 1)
     before = threading.active_count()
     stream = nlp.pipe([f"Name{i}" for i in range(12)], batch_size=4)
     first = next(stream)
@@ -368,10 +372,11 @@ def test_pickle_and_multiprocessing_and_docbin(nlp_bundled):
 
 
 def test_prediction_cache_is_bounded_and_follows_the_weights():
-    nlp = make_untrained(cache_size=3)
+    nlp = make_untrained()
     train = examples(nlp)
     optimizer = nlp.initialize(lambda: train)
     pipe = nlp.get_pipe("surname_nationality")
+    pipe.cache_size = 3
     names = ["Ivanov", "Tran", "Garcia", "Ivanov"]
     first = pipe.predict_proba(names)
     np.testing.assert_array_equal(first[0], first[3])            # a repeat is computed once
@@ -383,9 +388,10 @@ def test_prediction_cache_is_bounded_and_follows_the_weights():
     assert not pipe._cache
     after = pipe.predict_proba(names)
     assert not np.allclose(after, first)
-    uncached = make_untrained(cache_size=0)
+    uncached = make_untrained()
     uncached.initialize(lambda: examples(uncached))
     other = uncached.get_pipe("surname_nationality")
+    other.cache_size = 0
     other.predict_proba(names)
     assert not other._cache
 
@@ -399,24 +405,24 @@ def test_inference_path_equals_packed_training_path(cell, bidirectional, n_layer
     packed-sequence training path gives."""
     import torch
 
-    from spacy_rnn.layers import char_rnn
-    from spacy_rnn.layers.char_rnn import CharRNNClassifier
+    from spacy_rnn.nationality import gru_inference
+    from spacy_rnn.nationality.chars import encode_names
+    from spacy_rnn.nationality.torch_model import CharRNNClassifier
 
-    monkeypatch.setattr(char_rnn, "GRU_CHUNK", 5)  # several chunks, the last one short
+    monkeypatch.setattr(gru_inference, "GRU_CHUNK", 5)  # several chunks, the last one short
     if not compiled:
-        monkeypatch.setattr(char_rnn, "_COMPILED", {})
-        monkeypatch.setattr(char_rnn.torch.jit, "script", lambda fn: 1 / 0)  # as if TorchScript were gone
+        monkeypatch.setattr(gru_inference, "_COMPILED", {})
+        monkeypatch.setattr(gru_inference.torch.jit, "script", lambda fn: 1 / 0)  # as if TorchScript were gone
     else:  # with the pinned torch the inference functions compile (what lets nlp.pipe overlap them)
-        for function in (char_rnn.gru_sorted_features, char_rnn.gru_classifier_logits):
-            assert isinstance(char_rnn.compiled(function), torch.jit.ScriptFunction)
-    from spacy_rnn.text import encode_names
+        for function in (gru_inference.gru_sorted_features, gru_inference.gru_classifier_logits):
+            assert isinstance(gru_inference.compiled(function), torch.jit.ScriptFunction)
 
     torch.manual_seed(0)
     names = ["Ivanov", "", "a", "Nguyen", "O'Neal-Smith", "x" * 40, "Kowalski", "Li", "😀"] * 7
-    ids, lengths = (torch.as_tensor(a) for a in encode_names([fold_name(n) for n in names], 32))
+    ids, lengths = (torch.as_tensor(a) for a in encode_names([fold_name(n) for n in names], 32, True))
     module = CharRNNClassifier(5, cell=cell, embed_size=8, hidden_size=16, n_layers=n_layers,
-                               bidirectional=bidirectional, ngram_max=3, ngram_buckets=512, ngram_dim=4,
-                               ngram_linear=True).eval()
+                               bidirectional=bidirectional, dropout=0.3, embed_dropout=0.1, ngram_max=3,
+                               ngram_buckets=512, ngram_dim=4, ngram_linear=True).eval()
     with torch.no_grad():
         packed = module._recurrent_packed(ids, lengths)
         inference = module._recurrent_inference(ids, lengths)
@@ -426,9 +432,120 @@ def test_inference_path_equals_packed_training_path(cell, bidirectional, n_layer
 
 
 def test_doc_prediction_store_key(nlp_bundled):
-    """set_annotations writes the Doc's prediction straight into user_data under the key
-    spaCy's Doc._ uses; if spaCy ever changes that key, this fails."""
+    """A Doc's prediction lives under its documented public user_data key, never under the
+    key spaCy's Doc._ keeps its own extension values in."""
+    from spacy_rnn.nationality.extensions import prediction_key
+
     doc = nlp_bundled("Ivanov")
-    assert doc._.nationality_prediction is not None
-    assert doc._.nationality_prediction[1] is doc.user_data[("._.", "nationality_prediction", None, None)][1]
+    assert prediction_key("nationality") == "spacy_rnn.nationality"
+    assert doc._.nationality_prediction[1] is doc.user_data["spacy_rnn.nationality"][1]
+    assert not [key for key in doc.user_data if isinstance(key, tuple) and key[:1] == ("._.",)]
     assert doc._.nationality_tags[0] == "Russian"
+
+
+# -- a model of the same signature in the config is the one that predicts --------------------------
+def _doc_lengths_forward(model, docs, is_train):
+    lengths = model.ops.asarray2f([[float(len(doc.text))] for doc in docs])
+    return lengths, lambda d_lengths: []
+
+
+def _length_inputs(model, X, is_train):
+    import torch
+    from thinc.api import ArgsKwargs
+
+    return ArgsKwargs(args=(torch.as_tensor(X),), kwargs={}), lambda dX: []
+
+
+def _sigmoid_outputs(model, inputs_outputs, is_train):
+    import torch
+    from thinc.api import torch2xp
+
+    return torch2xp(torch.sigmoid(inputs_outputs[1].detach())), lambda dY: None
+
+
+@registry.architectures("test.DocLengthNationality.v1")
+def build_doc_length_nationality(nO=None) -> Model[List[Doc], Floats2d]:
+    """One row of probabilities per Doc: a sigmoid over a linear map of the Doc's text length."""
+    import torch
+
+    from spacy_rnn.lazy_torch import TORCH_REF, lazy_torch_model
+
+    linear = lazy_torch_model("length_linear", lambda m: torch.nn.Linear(1, m.get_dim("nO")), _length_inputs,
+                              _sigmoid_outputs, attrs={}, dims={"nO": nO})
+    model = chain(Model("doc_lengths", _doc_lengths_forward), linear)
+    model.set_ref(TORCH_REF, linear)
+    return model
+
+
+def test_the_configured_architecture_predicts_for_call_pipe_and_predict_proba():
+    from spacy_rnn.lazy_torch import torch_module
+
+    nlp = spacy.blank("en")
+    pipe = nlp.add_pipe("surname_nationality",
+                        config={"weights": None, "model": {"@architectures": "test.DocLengthNationality.v1"}})
+    nlp.initialize(lambda: examples(nlp))
+    linear = torch_module(pipe.model)
+    assert isinstance(linear, __import__("torch").nn.Linear) and linear.out_features == 5
+    weight, bias = linear.weight.detach().numpy()[:, 0], linear.bias.detach().numpy()
+
+    def by_length(text):
+        return 1 / (1 + np.exp(-(weight * len(text) + bias)))
+
+    names = ["Ivanov", "Tran", "Kowalski", "Nguyen"]
+    for name, doc, row in zip(names, nlp.pipe(names, batch_size=2), pipe.predict_proba(names)):
+        np.testing.assert_allclose(nlp(name)._.nationality_prediction[1], by_length(name), rtol=1e-5)
+        np.testing.assert_allclose(doc._.nationality_prediction[1], by_length(name), rtol=1e-5)
+        np.testing.assert_allclose(row, by_length(name), rtol=1e-5)
+    # several-word names are still mixed with their words around the model
+    w = pipe.cfg["words_weight"]
+    mixed = (1 - w) * by_length("Olena Shevchenko") + w * (by_length("Olena") + by_length("Shevchenko")) / 2
+    np.testing.assert_allclose(pipe.predict_proba(["Olena  Shevchenko"])[0], mixed, rtol=1e-5)
+
+
+def test_engine_settings_of_older_configs_load_as_attributes():
+    nlp = spacy.blank("en")
+    with pytest.warns(DeprecationWarning, match=r"RNN-W001.*n_threads, cache_size, pipe_overlap, batch_size"):
+        pipe = nlp.add_pipe("surname_nationality",
+                            config={"n_threads": 1, "cache_size": 7, "pipe_overlap": False, "batch_size": 64})
+    assert (pipe.cache_size, pipe.pipe_overlap, pipe.batch_size) == (7, False, 64)
+    default = spacy.blank("en").add_pipe("surname_nationality")
+    assert (default.cache_size, default.pipe_overlap, default.batch_size) == (50_000, True, 4096)
+    # the bundled cfg still carries the old engine settings: read, then dropped
+    assert not {"n_threads", "cache_size", "batch_size", "pipe_overlap"} & set(default.cfg)
+    names = ["Khalid", "Nguyen", "Olena Shevchenko", ""]
+    np.testing.assert_array_equal(pipe.predict_proba(names), default.predict_proba(names))
+
+
+def test_prediction_leaves_torch_threads_alone(nlp_bundled, monkeypatch):
+    import torch
+
+    calls = []
+    monkeypatch.setattr(torch, "set_num_threads", lambda n: calls.append(n))
+    before = torch.get_num_threads()
+    pipe = nlp_bundled.get_pipe("surname_nationality")
+    pipe.cache_size = 0
+    try:
+        nlp_bundled("Khalid")
+        list(nlp_bundled.pipe(["Ivanov", "Nguyen"] * 5, batch_size=4))
+        pipe.predict_proba(["Yamamoto", "Olena Shevchenko"])
+    finally:
+        pipe.cache_size = 50_000
+    assert calls == [] and torch.get_num_threads() == before
+
+
+def test_extension_name_is_configurable():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("surname_nationality", config={"extension": "origin"})
+    doc = nlp.make_doc("Ask Yamamoto")
+    doc.ents = [Span(doc, 1, 2, label="PERSON")]
+    doc = nlp.get_pipe("surname_nationality")(doc)
+    assert doc.user_data["spacy_rnn.origin"] is doc._.origin_prediction
+    assert doc.ents[0]._.origin_tags[0] == "Japanese" and len(doc._.origin) == 37
+
+
+def test_plot_without_matplotlib_names_the_extra(nlp_bundled, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib raises ImportError
+    with pytest.raises(ImportError, match=r"spacy-rnn\[plot\]"):
+        nlp_bundled.get_pipe("surname_nationality").plot_prediction_history("Khalid")

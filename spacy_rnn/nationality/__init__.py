@@ -1,1 +1,1 @@
-# TEMPORARY shim during the redesign: replaced by the real module
+"""surname_nationality: the component, its registered model, torch module, scorer and extensions."""
