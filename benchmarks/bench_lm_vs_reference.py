@@ -16,7 +16,7 @@ parts, hidden state carried through each; evaluation time not counted).
   ``lm-train``'s ``warmup_linear`` schedule (200 warm-up steps, then linear decay
   to zero), with the decay measured in wall-clock time against the budget, since
   the number of steps that fit in 10 minutes is not known in advance.
-  ``--schedule constant`` keeps lr 3e-3 throughout (session 1's recipe); its
+  ``--schedule constant`` keeps lr 3e-3 throughout; its
   end point is erratic: with a constant lr the weights sometimes sit where the
   GRU, run without dropout, falls into a state it never leaves (a whole
   validation stream then scores worse than uniform), and a later update undoes it.
