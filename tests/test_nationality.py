@@ -419,7 +419,8 @@ def test_inference_path_equals_packed_training_path(cell, bidirectional, n_layer
 
     torch.manual_seed(0)
     names = ["Ivanov", "", "a", "Nguyen", "O'Neal-Smith", "x" * 40, "Kowalski", "Li", "😀"] * 7
-    ids, lengths = (torch.as_tensor(a) for a in encode_names([fold_name(n) for n in names], 32, True))
+    ids, lengths, _ = encode_names([fold_name(n) for n in names], 32, True)
+    ids, lengths = torch.as_tensor(ids).long(), torch.as_tensor(lengths)
     module = CharRNNClassifier(5, cell=cell, embed_size=8, hidden_size=16, n_layers=n_layers,
                                bidirectional=bidirectional, dropout=0.3, embed_dropout=0.1, ngram_max=3,
                                ngram_buckets=512, ngram_dim=4, ngram_linear=True).eval()

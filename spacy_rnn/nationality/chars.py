@@ -2,6 +2,9 @@
 
 Index 0 is padding, 1 is "unknown"; printable ASCII 32..126 map to 2..96.
 """
+import string
+from typing import List, Sequence, Tuple
+
 import numpy as np
 
 PAD_ID = 0
@@ -9,9 +12,10 @@ UNK_ID = 1
 N_CHAR_IDS = 97
 _CHAR_TABLE = np.full(256, UNK_ID, dtype=np.int64)
 _CHAR_TABLE[32:127] = np.arange(2, 97)
-
-_LETTER_IDS = np.zeros(N_CHAR_IDS, dtype=bool)
-_LETTER_IDS[_CHAR_TABLE[np.frombuffer(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)]] = True
+# ASCII-encoded names hold bytes 0..127 only, so 255 can stand for padding
+_PAD_BYTE = b"\xff"
+_BYTE_TO_ID = bytes(int(_CHAR_TABLE[b]) if b != 255 else PAD_ID for b in range(256))
+_NOT_LETTERS = bytes(b for b in range(256) if chr(b) not in string.ascii_letters)
 
 # A name is read from the last characters of a text (they carry the surname); cutting before
 # folding keeps a long text from being transliterated whole.
@@ -24,30 +28,21 @@ def doc_text(doc) -> str:
     return doc[0].text_with_ws if len(doc) == 1 else doc.text
 
 
-def has_letters(ids: np.ndarray) -> np.ndarray:
-    """Which rows of an encoded name matrix contain at least one ASCII letter."""
-    return _LETTER_IDS[ids].any(axis=1)
-
-
-def encode_names(names, max_len: int, lowercase: bool):
-    """Encode folded names as a padded int64 matrix and their lengths (≥ 1).
+def encode_names(names: Sequence[str], max_len: int, lowercase: bool) -> Tuple[np.ndarray, np.ndarray, List[int]]:
+    """Encode folded names as a padded uint8 matrix of character ids, their lengths (int64,
+    ≥ 1) and the rows with no ASCII letter.
 
     Names longer than ``max_len`` keep their *last* ``max_len`` characters: for
     surnames the ending carries most of the nationality signal (-ov, -ski, -ez).
-    Vectorized: one join and one scatter for the whole batch.
+    Built with bytes operations only, which never release the GIL: in ``nlp.pipe`` this
+    runs on the worker thread, where each release would let the busy main thread hold the
+    GIL for a switch interval (5 ms) before the worker gets it back.
     """
     max_len = max(1, max_len)
     raws = [(name.lower() if lowercase else name).encode("ascii", "replace")[-max_len:] for name in names]
-    n = len(raws)
-    raw_lengths = np.fromiter(map(len, raws), dtype=np.int64, count=n)
-    lengths = np.maximum(raw_lengths, 1)
-    width = int(lengths.max()) if n else 1
-    ids = np.zeros((n, width), dtype=np.int64)
-    total = int(raw_lengths.sum())
-    if total:
-        chars = np.frombuffer(b"".join(raws), dtype=np.uint8)
-        rows = np.repeat(np.arange(n), raw_lengths)
-        starts = np.cumsum(raw_lengths) - raw_lengths
-        cols = np.arange(total) - np.repeat(starts, raw_lengths)
-        ids[rows, cols] = _CHAR_TABLE[chars]
-    return ids, lengths
+    lengths = [len(raw) or 1 for raw in raws]
+    width = max(lengths, default=1)
+    padded = bytearray(b"".join([raw.ljust(width, _PAD_BYTE) for raw in raws]).translate(_BYTE_TO_ID))
+    ids = np.frombuffer(padded, dtype=np.uint8).reshape(len(raws), width)
+    blank = [i for i, raw in enumerate(raws) if not raw.translate(None, _NOT_LETTERS)]
+    return ids, np.array(lengths, dtype=np.int64), blank

@@ -146,6 +146,7 @@ def gru_classifier_logits(ids: torch.Tensor, lengths: torch.Tensor, embed: torch
                           ngram_logits: Optional[torch.Tensor], out_weight: torch.Tensor,
                           out_bias: torch.Tensor) -> torch.Tensor:
     """``CharRNNClassifier`` logits in eval mode for a one-layer GRU, from its weights."""
+    ids, lengths = ids.long(), lengths.long()  # compiled, unlike the same steps in Python, without the GIL
     feats = gru_sorted_features(embed, w_ih, b_ih, w_hh, b_hh, ids, lengths, n_char_ids, chunk)
     if ngram_max == 0:
         return F.linear(feats, out_weight, out_bias)

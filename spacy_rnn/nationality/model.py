@@ -11,7 +11,7 @@ from thinc.types import Floats2d
 from ..errors import Errors
 from ..lazy_torch import TORCH_REF, lazy_torch_model
 from ..text import fold_name
-from .chars import MAX_DOC_CHARS, doc_text, encode_names, has_letters
+from .chars import MAX_DOC_CHARS, doc_text, encode_names
 from .torch_model import RNN_CELLS, CharRNNClassifier
 
 ENCODER_REF = "char_encoder"
@@ -71,7 +71,7 @@ def _build_char_rnn(model: Model) -> CharRNNClassifier:
 
 
 def _encode_docs_forward(model: Model, docs: List[Doc], is_train: bool):
-    """Docs → (ids, lengths) int arrays; nothing to backpropagate into text."""
+    """Docs → (ids, lengths, rows with no letter) (``encode_names``); nothing to backpropagate into text."""
     names = [fold_name(doc_text(doc)[-MAX_DOC_CHARS:]) for doc in docs]
     return encode_names(names, model.attrs["max_len"], model.attrs["lowercase"]), _no_gradient
 
@@ -80,19 +80,22 @@ def _no_gradient(d_encoded):
     return []
 
 
-def _convert_name_inputs(model: Model, X: Tuple[np.ndarray, np.ndarray], is_train: bool):
-    """(ids, lengths) int arrays → ArgsKwargs of int64 tensors; no gradient flows back to ids."""
-    ids, lengths = X
-    return ArgsKwargs(args=(torch.as_tensor(ids), torch.as_tensor(lengths)), kwargs={}), _no_gradient
+def _convert_name_inputs(model: Model, X: Tuple[np.ndarray, np.ndarray, List[int]], is_train: bool):
+    """(ids, lengths) arrays → ArgsKwargs of tensors (no copy); no gradient flows back to ids."""
+    ids, lengths, _ = X
+    return ArgsKwargs(args=(torch.from_numpy(ids), torch.from_numpy(lengths)), kwargs={}), _no_gradient
 
 
 def _convert_probability_outputs(model: Model, inputs_outputs, is_train: bool):
     """Logits → sigmoid probabilities (letterless names → 0 when predicting); the backward
     pass hands dY to the logits unchanged (see ``build_char_rnn_classifier``)."""
-    (ids, _), logits = inputs_outputs
-    probs = torch2xp(torch.sigmoid(logits.detach()))
-    if not is_train:
-        probs[~has_letters(ids)] = 0.0
+    (_, _, blank), logits = inputs_outputs
+    if is_train:
+        probs = torch2xp(torch.sigmoid(logits.detach()))
+    else:  # one torch op: on nlp.pipe's worker thread each op is a chance to lose the GIL
+        probs = logits.sigmoid_().numpy()
+        if blank:
+            probs[blank] = 0.0
 
     def backprop(d_probs: Floats2d) -> ArgsKwargs:
         return ArgsKwargs(args=(logits,), kwargs={"grad_tensors": [xp2torch(d_probs)]})
@@ -134,5 +137,5 @@ def char_window(model: Model) -> Optional[int]:
 
 def encoded(model: Model, docs: List[Doc]) -> Tuple[torch.Tensor, torch.Tensor]:
     """The (ids, lengths) tensors the torch module reads for ``docs``."""
-    ids, lengths = model.get_ref(ENCODER_REF).predict(docs)
-    return torch.as_tensor(ids), torch.as_tensor(lengths)
+    ids, lengths, _ = model.get_ref(ENCODER_REF).predict(docs)
+    return torch.from_numpy(ids), torch.from_numpy(lengths)

@@ -62,6 +62,7 @@ class CharRNNClassifier(nn.Module):
         return self.cell == "gru" and self.rnn.num_layers == 1
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Logits (names, labels) of character ids (any integer dtype) and lengths."""
         if not self.training and self._stepped_gru:
             return gru_inference.logits(
                 self.gru_weights(), ids, lengths, N_CHAR_IDS, self.ngram_max, self.ngram_buckets,
@@ -72,6 +73,7 @@ class CharRNNClassifier(nn.Module):
 
     def _forward_modules(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Logits through the torch modules: training, and inference for other cells."""
+        ids, lengths = ids.long(), lengths.long()
         grams = self._ngrams(ids, lengths) if self.ngram_max else None
         logits = self.output(self.dropout(self._encode(ids, lengths, grams)))
         if self.ngram_logits is not None:
@@ -81,7 +83,7 @@ class CharRNNClassifier(nn.Module):
 
     def encode(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """The pooled name representation the output layer reads."""
-        return self._encode(ids, lengths, None)
+        return self._encode(ids.long(), lengths.long(), None)
 
     def _encode(self, ids: torch.Tensor, lengths: torch.Tensor, grams) -> torch.Tensor:
         if self.training:
