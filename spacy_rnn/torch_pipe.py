@@ -5,7 +5,15 @@ Order matters when loading (spacy-experimental coref's
 first, let the subclass set the model's dims from it and ``initialize`` the
 model, and only then load the weights. Weights that fail to load raise an error
 that names the file.
+
+Importing this module makes every forked child (``nlp.pipe(texts, n_process=2)``,
+``multiprocessing`` with the fork start method) run torch on one thread: a child
+inherits the parent's OpenMP thread pool in a state it cannot use, and its first
+multi-threaded op waits forever once the parent has run one. One thread per
+process is also what ``n_process`` wants; a child can raise it with
+``torch.set_num_threads``.
 """
+import os
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Union
 
@@ -18,6 +26,14 @@ from thinc.api import Model
 
 from .errors import Errors
 from .util import resolve_weights
+
+
+def _one_thread_after_fork() -> None:
+    torch.set_num_threads(1)
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; spawned children start with a fresh pool anyway
+    os.register_at_fork(after_in_child=_one_thread_after_fork)
 
 
 class TorchPipe(TrainablePipe):
