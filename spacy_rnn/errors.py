@@ -97,6 +97,11 @@ class Errors(metaclass=_RNNCodes):
     E305 = "Invalid field path {path!r}: {reason}."
     E306 = "Invalid mapping file {path}: {reason}."
     E307 = "Input file {path} does not exist."
+    E310 = "Invalid mapping file {path}, line {line}: {reason}."
+    E311 = ("The mapping file {path} has one entry per conversation: pass the --conversation-field that "
+            "anonymize was run with (without it no name would be restored).")
+    E312 = ("The mapping file {path} has one entry per record (anonymize was run without --conversation-field): "
+            "run deanonymize without --conversation-field.")
 
 
 __all__ = ["Errors", "Warnings", "logger"]

@@ -2,14 +2,21 @@
 and the reverse tables that ``deanonymize`` rewrites with.
 
     {"conversation": "c001", "names": [{"original": "Rochdi", "surfaces": ["ROCHDI", "Rochdi"],
-     "pseudonym": "Abdelawin", "kind": "given", "nationality": "Palestinian"}, ...]}
+     "pseudonym": "Abdelawin", "kind": "given", "nationality": "Palestinian",
+     "written": {"Abdelawin": [["Rochdi", 3]], "ABDELAWIN": [["ROCHDI", 1]]}}, ...]}
 
 Records without a conversation id are their own conversation; their line has
 ``"record": N`` (the record's position in the output, from 1) instead.
+
+``surfaces`` holds every way the name was written; ``written`` maps each replacement as
+written in the output to the originals it replaced, in the order of the output, as runs
+``[original, count]``, so that ``deanonymize`` gives each occurrence back its own spelling
+(``Maria``/``María``, ``O'Brien``/``O’Brien``, ``zoe`` in an e-mail address). Mapping files of
+earlier versions have no ``written``: each occurrence is restored to the surface of its case shape.
 """
 import json
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from ..errors import Errors
 from .shape import shape_of, titlecase
@@ -18,36 +25,101 @@ from .table import NER, ConversationTable
 Mapping = Dict[str, Any]
 
 
-def mapping_entry(table: ConversationTable, conversation: Optional[str], record: int) -> Mapping:
-    """The mapping line of a resolved conversation table."""
+def mapping_entry(table: ConversationTable, conversation: Optional[Any], record: int) -> Mapping:
+    """The mapping line of a resolved conversation table (after its texts were rewritten)."""
     names = []
     for e in sorted(table.entries.values(), key=lambda e: e.key):
-        names.append({"original": e.surface, "surfaces": sorted(set(e.surfaces.values())),
-                      "pseudonym": titlecase(e.pseudonym), "kind": e.kind, "nationality": e.nationality})
+        surfaces = set(e.surfaces.values()) | {surface for runs in e.written.values() for surface, _ in runs}
+        name = {"original": e.surface, "surfaces": sorted(surfaces), "pseudonym": titlecase(e.pseudonym),
+                "kind": e.kind, "nationality": e.nationality}
+        if e.written:
+            name["written"] = {new: [list(run) for run in runs] for new, runs in sorted(e.written.items())}
+        names.append(name)
     entry: Mapping = {"conversation": conversation} if conversation is not None else {"record": record}
     entry["names"] = names
     return entry
 
 
-def read_mapping(path: Union[str, Path]) -> Tuple[Dict[str, Mapping], Dict[int, Mapping]]:
-    """The lines of a mapping file by conversation id and by record number; ValueError (E306) if invalid."""
-    by_conversation: Dict[str, Mapping] = {}
+def _hashable(value: Any) -> Any:
+    return tuple(_hashable(v) for v in value) if isinstance(value, list) else value
+
+
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _check_entry(entry: Any) -> Optional[str]:
+    """Why a parsed mapping line cannot be used, or None."""
+    if not isinstance(entry, dict):
+        return f"not a JSON object (got {type(entry).__name__})"
+    if "conversation" in entry:
+        conv = entry["conversation"]
+        if conv is None or isinstance(conv, dict) or (isinstance(conv, list) and any(
+                isinstance(v, (dict, list)) for v in conv)):
+            return "'conversation' is not a string or number"
+    elif "record" in entry:
+        if not isinstance(entry["record"], int) or isinstance(entry["record"], bool) or entry["record"] < 1:
+            return "'record' is not a record number (1, 2, ...)"
+    else:
+        return "neither 'conversation' nor 'record'"
+    names = entry.get("names")
+    if not isinstance(names, list):
+        return "'names' is missing or not a list"
+    for i, name in enumerate(names):
+        if not isinstance(name, dict):
+            return f"names[{i}] is not an object"
+        for k in ("original", "pseudonym"):
+            if not isinstance(name.get(k), str) or not name[k].strip():
+                return f"names[{i}].{k} is missing or not a string"
+        if "surfaces" in name and not _is_str_list(name["surfaces"]):
+            return f"names[{i}].surfaces is not a list of strings"
+        written = name.get("written", {})
+        if not isinstance(written, dict) or not all(
+                isinstance(runs, list) and runs and all(
+                    isinstance(r, list) and len(r) == 2 and isinstance(r[0], str) and isinstance(r[1], int)
+                    and not isinstance(r[1], bool) and r[1] >= 1 for r in runs) for runs in written.values()):
+            return f"names[{i}].written is not an object of [original, count] lists"
+    return None
+
+
+def read_mapping(path: Union[str, Path]) -> Tuple[Dict[Any, Mapping], Dict[int, Mapping]]:
+    """The lines of a mapping file by conversation id and by record number. ValueError with one line
+    naming the file and the line number if the file cannot be read (E306) or a line is invalid (E310);
+    the message never quotes the file's content."""
+    by_conversation: Dict[Any, Mapping] = {}
     by_record: Dict[int, Mapping] = {}
     try:
-        with open(path, encoding="utf8") as f:
-            for raw in f:
-                entry = json.loads(raw)
-                if "conversation" in entry:
-                    by_conversation[entry["conversation"]] = entry
-                else:
-                    by_record[int(entry["record"])] = entry
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise ValueError(Errors.E306.format(path=path, reason=e)) from None
+        with open(path, "rb") as f:
+            for line, raw in enumerate(f, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    entry = json.loads(raw.decode("utf8"))
+                except UnicodeDecodeError as e:
+                    raise ValueError(Errors.E310.format(path=path, line=line,
+                                                        reason=f"not valid UTF-8 (byte {e.start})")) from None
+                except json.JSONDecodeError as e:
+                    raise ValueError(Errors.E310.format(path=path, line=line,
+                                                        reason=f"invalid JSON: {e.msg} (column {e.colno})")) from None
+                reason = _check_entry(entry)
+                if reason is None:
+                    if "conversation" in entry:
+                        key, table, what = _hashable(entry["conversation"]), by_conversation, "conversation"
+                    else:
+                        key, table, what = entry["record"], by_record, "record"
+                    if key in table:
+                        reason = f"a second entry for the same {what}"
+                    table[key] = entry
+                if reason is not None:
+                    raise ValueError(Errors.E310.format(path=path, line=line, reason=reason))
+    except OSError as e:
+        raise ValueError(Errors.E306.format(path=path, reason=e.strerror or e)) from None
     return by_conversation, by_record
 
 
 def reverse_table(entry: Mapping) -> ConversationTable:
-    """A table that replaces each pseudonym of a mapping line with the original, as it was written."""
+    """A table that replaces each pseudonym of a mapping line with the original, as it was written:
+    each occurrence in turn with the originals ``written`` recorded for it, else by case shape."""
     table = ConversationTable("")
     for name in entry["names"]:
         keys = table.add_name([name["pseudonym"]], NER)
@@ -55,8 +127,11 @@ def reverse_table(entry: Mapping) -> ConversationTable:
             continue
         e = table.entries[keys[0]]
         e.pseudonym = name["original"]
-        for surface in name.get("surfaces") or [name["original"]]:
+        e.restore.setdefault(shape_of(name["original"]), name["original"])
+        for surface in name.get("surfaces") or []:
             e.restore.setdefault(shape_of(surface), surface)
+        for new, runs in (name.get("written") or {}).items():
+            e.replay.setdefault(new, []).extend([list(run) for run in runs])
     return table
 
 

@@ -46,6 +46,10 @@ class Entry:
     pseudonym: Optional[str] = None
     surfaces: Dict[str, str] = field(default_factory=dict)  # shape -> first surface of that shape
     restore: Dict[str, str] = field(default_factory=dict)  # reversing: shape -> original as written
+    # anonymizing: each replacement as written -> the originals it replaced, in order, as runs [surface, count]
+    written: Dict[str, List[list]] = field(default_factory=dict)
+    # reversing: each pseudonym as written -> the originals still to restore, in order (runs; the last one repeats)
+    replay: Dict[str, List[list]] = field(default_factory=dict)
 
 
 @dataclass
@@ -248,11 +252,15 @@ def apply(text: str, table: ConversationTable, occurrences: Sequence[Occurrence]
     pos = 0
     for o in occurrences:
         surface = text[o.start:o.end]
-        new = table.replacement(surface, o.key)
+        entry = table.entries[o.key]
+        new = _replayed(entry, surface) if entry.replay else None
+        if new is None:
+            new = table.replacement(surface, o.key)
+        if not entry.restore:  # a forward table: remember what this replacement stands for
+            _record(entry.written, new, surface)
         pieces.append(text[pos:o.start])
         pieces.append(new)
         pos = o.end
-        entry = table.entries[o.key]
         prev = records[-1] if records else None
         gap = text[prev.end:o.start] if prev is not None else None
         if prev is not None and gap is not None and gap.strip() == "" and 0 < len(gap) <= 2 and \
@@ -266,6 +274,28 @@ def apply(text: str, table: ConversationTable, occurrences: Sequence[Occurrence]
             records.append(Replaced(o.start, o.end, surface, new, o.source, entry.nationality))
     pieces.append(text[pos:])
     return "".join(pieces), records
+
+
+def _record(written: Dict[str, List[list]], new: str, surface: str) -> None:
+    """Append ``surface`` to the originals of ``new`` (run-length: one run per spelling change)."""
+    runs = written.setdefault(new, [])
+    if runs and runs[-1][0] == surface:
+        runs[-1][1] += 1
+    else:
+        runs.append([surface, 1])
+
+
+def _replayed(entry: Entry, surface: str) -> Optional[str]:
+    """The next original recorded for the pseudonym as written here, or None if none was recorded."""
+    runs = entry.replay.get(surface)
+    if not runs:
+        return None
+    original = runs[0][0]
+    if len(runs) > 1 and runs[0][1] <= 1:
+        runs.pop(0)
+    else:
+        runs[0][1] -= 1
+    return original
 
 
 __all__ = ["ConversationTable", "Mention", "Entry", "Occurrence", "Replaced", "apply",

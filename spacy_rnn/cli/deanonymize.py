@@ -1,10 +1,17 @@
-"""`spacy-rnn deanonymize`: restore the original names with the mapping file of `anonymize`."""
+"""`spacy-rnn deanonymize`: restore the original names with the mapping file of `anonymize`.
+
+Each occurrence gets back the spelling it had (the mapping records, per pseudonym as written, the
+originals it replaced in output order), so deanonymizing the unchanged output of anonymize gives
+its input back. Run it with the record options anonymize was run with (``--text-field``,
+``--extra-text-field``, ``--conversation-field``, ``--handles``): a mapping of conversations without
+``--conversation-field`` (or the reverse) is refused, as is a malformed mapping line (exit 2)."""
 import sys
 from pathlib import Path
 from typing import Any, Dict
 
 from ..anonymizer.mapping import read_mapping, reverse_table
 from ..anonymizer.table import ConversationTable
+from ..errors import Errors
 from .fields import FieldError, set_at
 from .jsonl import (AtomicFile, Report, add_record_args, dump_line, errors_path, fail, input_error, parse_record,
                     progress, read_lines, record_paths)
@@ -36,6 +43,11 @@ def run_deanonymize(args) -> int:
         by_conv, by_record = read_mapping(args.mapping_file)
     except ValueError as e:
         return fail(str(e))
+    # a mapping keyed the other way would silently restore nothing
+    if by_conv and paths.conversation is None:
+        return fail(Errors.E311.format(path=args.mapping_file))
+    if by_record and paths.conversation is not None:
+        return fail(Errors.E312.format(path=args.mapping_file))
     report = Report()
     err_path = errors_path(args, out_path)
     out = AtomicFile(out_path)

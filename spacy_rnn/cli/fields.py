@@ -2,7 +2,9 @@
 
 A path is a dot-separated list of keys; ``key[]`` means "every element of the list
 under key". :func:`locate` returns ``(location, value)`` pairs, a location being the
-tuple of keys and list indices that :func:`set_at` writes back to.
+tuple of keys and list indices that :func:`set_at` writes back to. :func:`locate_strings`
+finds the texts of a record: under a list, null and missing values are skipped and lists of
+content parts give their text parts (OpenAI-style chat logs).
 """
 import re
 from typing import Any, List, Tuple
@@ -65,13 +67,60 @@ def locate(record: Any, steps: List[Tuple[str, bool]], required: bool = True) ->
 
 
 def locate_strings(record: Any, steps: List[Tuple[str, bool]]) -> List[Tuple[Location, str]]:
-    """Like :func:`locate`, and every value must be a string."""
-    found = locate(record, steps, required=True)
-    for loc, value in found:
-        if not isinstance(value, str):
-            got = "null" if value is None else type(value).__name__
-            raise FieldError(f"field '{show_location(loc)}' is not a string (got {got})")
-    return found
+    """Every text at the path, with its location, in the shapes chat logs use (OpenAI's among them):
+
+    - a string is a text;
+    - ``null`` or a missing field under a list (``messages[].content`` of an assistant tool call, a
+      system message without content) is skipped;
+    - a list of content parts (``[{"type": "text", "text": ...}, {"type": "image_url", ...}]``) gives
+      the ``text`` of each part that has one, and each string element; other parts are left as they are;
+    - any other value (a number, an object) raises :class:`FieldError`: it may hold text that cannot be read.
+
+    A record without the list itself (``messages``), or with no text at all, raises :class:`FieldError`;
+    a path without ``[]`` needs its string ("missing field", "is not a string (got null)")."""
+    if not any(is_list for _, is_list in steps):
+        found = locate(record, steps, required=True)
+        for loc, value in found:
+            if not isinstance(value, str):
+                raise FieldError(f"field '{show_location(loc)}' is not a string (got {_type_name(value)})")
+        return found
+    first_list = next(i for i, (_, is_list) in enumerate(steps) if is_list)
+    locate(record, steps[:first_list + 1], required=True)  # the record must have the list itself
+    texts: List[Tuple[Location, str]] = []
+    for loc, value in locate(record, steps, required=False):
+        if isinstance(value, str):
+            texts.append((loc, value))
+        elif isinstance(value, list):
+            texts.extend(_content_parts(loc, value))
+        elif value is not None:
+            raise FieldError(f"field '{show_location(loc)}' is not a string (got {_type_name(value)})")
+    if not texts:
+        path = ".".join(key + ("[]" if is_list else "") for key, is_list in steps)
+        raise FieldError(f"no text at '{path}' (every value is null, missing or a part without text)")
+    return texts
+
+
+def _content_parts(loc: Location, parts: list) -> List[Tuple[Location, str]]:
+    """The texts of a list of content parts: strings, and the string ``text`` of objects."""
+    texts: List[Tuple[Location, str]] = []
+    for i, part in enumerate(parts):
+        if isinstance(part, str):
+            texts.append((loc + (i,), part))
+        elif isinstance(part, dict):
+            text = part.get("text")
+            if isinstance(text, str):
+                texts.append((loc + (i, "text"), text))
+            elif text is not None:
+                raise FieldError(f"field '{show_location(loc + (i, 'text'))}' is not a string "
+                                 f"(got {_type_name(text)})")
+        elif part is not None:
+            raise FieldError(f"field '{show_location(loc + (i,))}' is not a string or a content part "
+                             f"(got {_type_name(part)})")
+    return texts
+
+
+def _type_name(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
 
 
 def set_at(record: Any, loc: Location, value: Any) -> None:
