@@ -152,10 +152,9 @@ class SurnameNationality(Explanations, TorchPipe):
     under ``doc.user_data[prediction_key(extension)]``, a Span's in ``span._.{extension}_prediction``.
 
     Engine attributes (not config): ``cache_size`` (distinct names whose answer is kept, 0 =
-    no cache; emptied whenever the weights change), ``pipe_overlap`` (run the model on a
-    worker thread one batch ahead, in ``nlp.pipe`` and in ``predict_proba`` over several
-    batches; ignored where the process may use one CPU only) and ``batch_size`` (names per
-    model call). Torch's thread count is left as the process set it.
+    no cache; emptied whenever the weights change), ``pipe_overlap`` (in ``nlp.pipe``, run the
+    model on a worker thread one batch ahead; ignored where the process may use one CPU only)
+    and ``batch_size`` (names per model call). Torch's thread count is left as the process set it.
     """
 
     def __init__(self, vocab: Vocab, model: Model, name: str = "surname_nationality", *, threshold: float,
@@ -350,8 +349,7 @@ class SurnameNationality(Explanations, TorchPipe):
         call (and once while it stays in the cache, see ``cache_size``), as a one-token Doc.
         """
         request = self._prepare(batching.check_names(names), batch_size)
-        outputs = batching.run_batches(request.batches, self._string_docs, self._predict_docs,
-                                       self._overlap(), thread_name=f"spacy-rnn-{self.name}")
+        outputs = batching.run_batches(request.batches, self._string_docs, self._predict_docs)
         return self._answer(request, outputs)
 
     def _string_docs(self, batch: Tuple[List[str], List[Optional[str]]]) -> List[Doc]:
