@@ -3,7 +3,9 @@
 ``data/pipeline_config_0.1.0.cfg`` is the ``config.cfg`` that ``nlp.to_disk`` wrote for a
 pipeline of all four components (bundled weights) with spacy-rnn 0.1.0, engine settings such
 as ``n_threads`` and ``cache_size`` included; ``data/pipeline_outputs_0.1.0.json`` holds what
-that pipeline produced for the texts below.
+that pipeline produced for the texts below, except two anonymized texts that issue #14 changed on
+purpose: a one-word surname gets a one-word pseudonym ("Khalid" no longer becomes "Al Bassar") and
+"Nguyen Van Minh" is read family name first, with a Vietnamese pseudonym.
 """
 from pathlib import Path
 

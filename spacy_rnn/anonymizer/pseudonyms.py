@@ -16,6 +16,7 @@ stepping forward past candidates that are the original itself or already taken i
 the conversation (another name or pseudonym, or a word of the conversation's text).
 """
 import json
+import re
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
@@ -24,7 +25,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from ..errors import Errors
 from ..util import bundled_path
 from .keys import keyed_int
-from .name_parts import SURNAME_PARTICLES
+from .name_parts import CITY_NAMES, CITY_WORDS, MODALS, MONTHS, NON_NAME_WORDS, SURNAME_PARTICLES
 
 Pools = Dict[str, Dict[str, List[str]]]  # nationality -> kind -> names (normalized, lowercase)
 GIVEN, SURNAME = "given", "surname"
@@ -35,6 +36,17 @@ AMBIGUOUS = set(STOP_WORDS) | {"bill", "rose", "mark", "grace", "hope", "faith",
                                "guy", "mike", "max", "sky", "summer", "autumn", "dawn", "ivy", "lily", "destiny",
                                "chance", "king", "young", "long", "brown", "white", "black", "green", "gray",
                                "grey", "price", "hall", "wood", "stone", "baker", "cook", "miller", "hunter"}
+# words the anonymizer never takes for names (greetings, cities, months, modals) are never pseudonyms either,
+# so that deanonymize finds every pseudonym where it was written
+NOT_PSEUDONYMS = NON_NAME_WORDS | CITY_WORDS | CITY_NAMES | MONTHS | MODALS
+
+
+_PIECE_SEPARATORS = re.compile(r"[\s\-'’]+")
+
+
+def pieces(name: str) -> List[str]:
+    """The parts of a (normalized) name or pseudonym: "maria-olice" -> maria, olice; "bin rahim" -> bin, rahim."""
+    return [p for p in _PIECE_SEPARATORS.split(name) if p]
 
 
 def keep_candidate(name: str, generator=None, kind: str = GIVEN) -> bool:
@@ -114,7 +126,8 @@ class Pseudonymizer:
 
     def __init__(self, pools: Pools, key: bytes, fallback_nationality: str = "English"):
         # words that are also common English words ("may", "will") never become pseudonyms
-        self.pools = {nat: {k: [n for n in v if n not in AMBIGUOUS] for k, v in kinds.items() if v}
+        self.pools = {nat: {k: [n for n in v if n not in AMBIGUOUS and n.rsplit(" ", 1)[-1] not in NOT_PSEUDONYMS]
+                            for k, v in kinds.items() if v}
                       for nat, kinds in pools.items()}
         self.key = key
         self.fallback = fallback_nationality if fallback_nationality in self.pools else sorted(self.pools)[0]
@@ -130,24 +143,37 @@ class Pseudonymizer:
         return kinds.get(kind) or kinds.get(SURNAME if kind == GIVEN else GIVEN) or self.pools[self.fallback][kind]
 
     def pick(self, scope: str, kind: str, nationality: Optional[str], name: str, taken: Set[str]) -> str:
-        """The pseudonym (normalized, lowercase) for normalized ``name``; never ``name`` itself,
-        never in ``taken``. Deterministic given the key and the arguments."""
+        """The pseudonym (normalized, lowercase) for normalized ``name``: as many words as ``name``
+        (a one-word name never gets "bin rahim", only "rahim"), preferably with the same hyphens
+        and apostrophes, and no piece in common with ``name`` or in ``taken`` ("maria" never gets
+        "maria-olice"; the caller puts the pieces of its names in ``taken``). Deterministic given
+        the key and the arguments."""
         h = keyed_int(self.key, scope, kind, name)
+        words = len(name.split(" "))
+        own = set(pieces(name)) | {name}
+        want = _PIECE_SEPARATORS.findall(name)
         order: Sequence[List[str]] = [self._pool(nationality, kind)]
         order += [self.pools[n][kind] for n in self.nationalities if self.pools[n].get(kind)]
         for pool in order:
             n = len(pool)
             start = h % n
-            for i in range(n):
-                cand = pool[(start + i) % n]
-                if cand != name and cand not in taken and (" " not in cand or not taken.intersection(cand.split())):
-                    return cand
+            for same_shape in (True, False):
+                for i in range(n):
+                    cand = pool[(start + i) % n]
+                    if words == 1 and " " in cand:
+                        cand = cand.rsplit(" ", 1)[1]  # "binti sahat" -> "sahat"
+                    if same_shape and _PIECE_SEPARATORS.findall(cand) != want:
+                        continue  # "jean-luc" first tries "marc-paul", "wei" tries "tomas"
+                    parts = pieces(cand)
+                    if cand != name and cand not in taken and not any(p in taken or p in own for p in parts):
+                        return cand
         # every pool exhausted (impossible in practice): a distinct, still name-shaped string
         i = 2
         while f"{name}{i}" in taken:
             i += 1
-        return f"{order[0][h % len(order[0])]}{i}"
+        base = order[0][h % len(order[0])]
+        return f"{base.rsplit(' ', 1)[-1] if words == 1 else base}{i}"
 
 
-__all__ = ["Pseudonymizer", "Pools", "generate_pools", "read_pools", "load_pools", "keep_candidate",
+__all__ = ["Pseudonymizer", "Pools", "generate_pools", "pieces", "read_pools", "load_pools", "keep_candidate",
            "GIVEN", "SURNAME", "AMBIGUOUS", "POOL_SOURCES"]

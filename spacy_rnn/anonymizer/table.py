@@ -16,8 +16,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from .name_parts import HANDLE, HONORIFICS, NAME_PART, POSSESSIVE, name_parts, part_key
+from .name_parts import (ADDRESS, ADDRESS_WORD, ADDRESS_WORDS, HANDLE, HONORIFICS, NAME_PART, NON_NAME_WORDS,
+                         POSSESSIVE, UNAMBIGUOUS_FAMILY_NAMES, FAMILY_NAME_NATIONALITIES, family_name_first,
+                         name_parts, non_name_spans, overlaps, part_key, widen)
 from .pseudonyms import AMBIGUOUS, GIVEN, SURNAME, Pseudonymizer
+from .pseudonyms import pieces as name_pieces
 from .shape import shape_of, transfer_shape
 
 NER, MODEL, KNOWN, PROPAGATION = "ner", "model", "known name", "propagation"
@@ -83,18 +86,24 @@ class ConversationTable:
                 self.forbidden.add(key)
 
     def add_name(self, parts: Sequence[str], source: str) -> List[str]:
-        """Register one person's name given as its parts (in order); returns their keys."""
+        """Register one person's name given as its parts (in order); returns their keys.
+        East and South-East Asian names written family name first ("Nguyen Van Minh",
+        "Park Seo-yeon") are read in that order, with the nationality their family name gives."""
         keys = []
         items = [(p, part_key(p)) for p in parts]
-        items = [(p, k) for p, k in items if len(k) >= 2 and k not in HONORIFICS]
+        items = [(p, k) for p, k in items if len(k) >= 2 and k not in HONORIFICS and k not in NON_NAME_WORDS]
         if not items:
             return keys
-        surname_key = items[-1][1] if len(items) >= 2 else None
+        family_first = family_name_first([p for p, _ in items])
+        surname_at = None if len(items) < 2 else (0 if family_first else len(items) - 1)
+        surname_key = items[surname_at][1] if surname_at is not None else None
         for i, (surface, key) in enumerate(items):
-            kind = SURNAME if (surname_key is not None and i == len(items) - 1) else GIVEN
+            kind = SURNAME if i == surname_at else GIVEN
             entry = self.entries.get(key)
             if entry is None:
                 entry = self.entries[key] = Entry(key, kind, surface, source)
+                if family_first and entry.pseudonym is None and (kind == SURNAME or entry.linked is None):
+                    entry.nationality = family_first
             elif SOURCE_RANK[source] < SOURCE_RANK[entry.source]:
                 entry.source = source
             if entry.pseudonym is None:
@@ -107,11 +116,39 @@ class ConversationTable:
         return keys
 
     def add_mentions(self, text: str, mentions: Iterable[Mention]) -> None:
-        """Register the name parts of detected mentions (full names first, so roles are known)."""
-        groups = [(m, name_parts(text, m.start, m.end)) for m in mentions]
+        """Register the name parts of detected mentions (full names first, so roles are known),
+        leaving out the words that are no names (:func:`~.name_parts.non_name_spans`); then
+        the other words of e-mail addresses and handles that hold a name of the conversation."""
+        mentions = list(mentions)
+        not_names = non_name_spans(text) if mentions else []
+        groups = [(m, mention_parts(text, m, not_names)) for m in mentions]
         for mention, parts in sorted(groups, key=lambda g: -len(g[1])):
             if parts:
                 self.add_name([p[2] for p in parts], mention.source)
+        if self.entries and "@" in text:
+            self.add_address_parts(text)
+
+    def add_address_parts(self, text: str) -> None:
+        """In "hiroshi.novak@example.com" or "@olena_shevchenko", once one word is a name of the
+        conversation, the other words are its other parts (a surname only ever written there)."""
+        for m in ADDRESS.finditer(text):
+            words = [w.group() for w in ADDRESS_WORD.finditer(m.group())]
+            keys = [part_key(w) for w in words]
+            known = [k for k in keys if k in self.entries]
+            if not known or len(words) > 3:
+                continue
+            new = [(w, k) for w, k in zip(words, keys) if k not in self.entries and len(k) >= 3
+                   and k not in ADDRESS_WORDS and k not in AMBIGUOUS and k not in NON_NAME_WORDS]
+            if len(new) != len(words) - len(known):
+                continue  # "support.maria@": not every word is a name
+            given = [self.entries[k] for k in known if self.entries[k].kind == GIVEN]
+            for surface, key in new:
+                kind = SURNAME if given else GIVEN
+                self.entries[key] = Entry(key, kind, surface, PROPAGATION)
+                self.entries[key].surfaces.setdefault(shape_of(surface), surface)
+                for entry in given:
+                    if entry.linked is None and entry.pseudonym is None and kind == SURNAME:
+                        entry.linked = key
 
     # -- pseudonyms ------------------------------------------------------------------------
     def resolve(self, pseudonymizer: Pseudonymizer, nationality_of: Callable[[List[str]], List[Optional[str]]]) -> None:
@@ -119,6 +156,10 @@ class ConversationTable:
         pending = [e for e in self.entries.values() if e.pseudonym is None]
         if not pending:
             return
+        for e in pending:  # "Nguyen", "Zhang": the family name says the nationality
+            if e.nationality is None and e.key in UNAMBIGUOUS_FAMILY_NAMES and e.linked is None:
+                nat = FAMILY_NAME_NATIONALITIES[e.key][0]
+                e.nationality = nat if nat in pseudonymizer.pools else None
         need = [e for e in pending if e.nationality is None and (e.linked is None or e.linked not in self.entries)]
         if need:
             for e, nat in zip(need, nationality_of([e.surface for e in need])):
@@ -126,11 +167,14 @@ class ConversationTable:
         for e in pending:
             if e.nationality is None:
                 e.nationality = self.entries[e.linked].nationality
+        # a pseudonym shares no part with a name or another pseudonym of the conversation ("maria-olice")
         taken = set(self.entries) | self.forbidden
         taken |= {e.pseudonym for e in self.entries.values() if e.pseudonym}
+        taken |= {p for t in list(taken) if not t.isalpha() for p in name_pieces(t)}
         for e in sorted(pending, key=lambda e: e.key):
             e.pseudonym = pseudonymizer.pick(self.scope, e.kind, e.nationality, e.key, taken)
             taken.add(e.pseudonym)
+            taken.update(name_pieces(e.pseudonym))
 
     # -- finding and replacing -------------------------------------------------------------
     def _lookup(self, surface: str) -> Optional[str]:
@@ -143,8 +187,9 @@ class ConversationTable:
         """Every occurrence of a table entry in ``text`` (non-overlapping, sorted)."""
         occ: List[Occurrence] = []
         covered: List[Tuple[int, int, str]] = []
+        not_names = non_name_spans(text) if self.entries else []
         for m in mentions:
-            for s, e, surface in name_parts(text, m.start, m.end):
+            for s, e, surface in mention_parts(text, m, not_names):
                 key = self._lookup(surface)
                 if key is not None:
                     occ.append(Occurrence(s, e, key, m.source))
@@ -170,6 +215,8 @@ class ConversationTable:
                         continue
                     if key in AMBIGUOUS and shape_of(surface) == "lower":
                         continue
+                    if not_names and overlaps(not_names, s, e):
+                        continue  # "Will it ...?", "on June 3": the word, not the name
                     entry = self.entries[key]
                     source = KNOWN if entry.source == KNOWN else PROPAGATION
                     occ.append(Occurrence(s, e, key, source))
@@ -245,6 +292,22 @@ class Replaced:
                 "replacement": self.replacement, "detected_by": self.detected_by, "nationality": self.nationality}
 
 
+_FAMILY_BEFORE = re.compile(r"(?<![\w'’\-])([A-Z][a-z]{1,6}|[A-Z]{2,7}) $")
+
+
+def mention_parts(text: str, mention: Mention, not_names: Sequence[Tuple[int, int]] = ()) -> List[Tuple[int, int, str]]:
+    """The name parts of a mention widened to whole words, without the words that are no names."""
+    start, end = widen(text, mention.start, mention.end)
+    parts = name_parts(text, start, end)
+    before = _FAMILY_BEFORE.search(text, max(0, start - 12), start) if parts else None
+    if before and part_key(before.group(1)) in FAMILY_NAME_NATIONALITIES and \
+            family_name_first([before.group(1)] + [p[2] for p in parts]):
+        parts.insert(0, (before.start(1), before.end(1), before.group(1)))  # "Park" of "Park Seo-yeon"
+    if not_names:
+        parts = [p for p in parts if not overlaps(not_names, p[0], p[1])]
+    return parts
+
+
 def apply(text: str, table: ConversationTable, occurrences: Sequence[Occurrence]) -> Tuple[str, List[Replaced]]:
     """The anonymized text and one :class:`Replaced` per mention."""
     pieces: List[str] = []
@@ -298,5 +361,5 @@ def _replayed(entry: Entry, surface: str) -> Optional[str]:
     return original
 
 
-__all__ = ["ConversationTable", "Mention", "Entry", "Occurrence", "Replaced", "apply",
+__all__ = ["ConversationTable", "Mention", "Entry", "Occurrence", "Replaced", "apply", "mention_parts",
            "NER", "MODEL", "KNOWN", "PROPAGATION"]
