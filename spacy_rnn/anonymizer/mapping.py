@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from ..errors import Errors
+from .keys import scope_of
 from .shape import shape_of, titlecase
 from .table import NER, ConversationTable
 
@@ -38,10 +39,6 @@ def mapping_entry(table: ConversationTable, conversation: Optional[Any], record:
     entry: Mapping = {"conversation": conversation} if conversation is not None else {"record": record}
     entry["names"] = names
     return entry
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(_hashable(v) for v in value) if isinstance(value, list) else value
 
 
 def _is_str_list(value: Any) -> bool:
@@ -104,7 +101,7 @@ def read_mapping(path: Union[str, Path]) -> Tuple[Dict[Any, Mapping], Dict[int, 
                 reason = _check_entry(entry)
                 if reason is None:
                     if "conversation" in entry:
-                        key, table, what = _hashable(entry["conversation"]), by_conversation, "conversation"
+                        key, table, what = scope_of(entry["conversation"]), by_conversation, "conversation"
                     else:
                         key, table, what = entry["record"], by_record, "record"
                     if key in table:

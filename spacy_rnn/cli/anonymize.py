@@ -13,32 +13,46 @@ records:
 
 Memory holds the name tables only (a few entries per conversation, each dropped
 after the conversation's last record), not the messages. The price is reading the
-input twice, so it must be a file (stdin is spooled to a temporary file first).
+input twice, so it must be a file (stdin is spooled to an unnamed temporary file
+first, which no killed run can leave behind).
+
+Without --conversation-field each record is its own conversation (its line number is
+the scope), so the same name gets unrelated pseudonyms in different records. Conversation
+ids are told apart by JSON type and text (1 and "1" are two conversations).
 
 Records in = records written + records reported: a line that is not JSON, not an
 object, lacks a field or has a non-string text is reported (line number and reason,
 never its content) in the errors file and the summary, and the command exits 1
-unless ``--allow-errors``. Outputs are written to temporary files and renamed into
-place only when complete; the mapping file is readable by its owner only.
+unless ``--allow-errors``. A leading BOM is skipped; blank lines are skipped and
+counted. A text with a lone surrogate is anonymized around it and written with
+\\u escapes, with a warning. Exit status: 0 done, 1 records reported, 2 usage error
+(colliding paths, a missing key or pipeline, ...), 3 disk full. Outputs are written to
+hidden temporary files and renamed into place only when complete (the next run removes
+those a killed run left); the mapping file is readable by its owner only.
 """
 import argparse
+import errno
 import json
 import os
 import sys
 import tempfile
 import time
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
-from ..anonymizer.keys import DEFAULT_KEY_ENV, load_key, write_key
+from ..anonymizer.keys import DEFAULT_KEY_ENV, load_key, record_scope, scope_of, write_key
 from ..anonymizer.mapping import mapping_entry
 from ..anonymizer.table import Mention
 from ..errors import Errors
 from .fields import FieldError, set_at
-from .jsonl import (AtomicFile, Report, add_record_args, dump_line, errors_path, fail, input_error, parse_record,
-                    progress, read_lines, record_paths, spool_stdin)
+from .jsonl import (AtomicFile, Report, add_record_args, dump_line, errors_path, fail, has_lone_surrogate,
+                    input_error, parse_record, progress, read_lines, record_paths, remove_stale_partials,
+                    same_file_error, spool_stdin, terminate_cleanly, unread_scripts, without_lone_surrogates)
 from .workers import ANON, BLANK_MAX_LENGTH, Detector, build_nlp
+
+EXIT_REPORTED, EXIT_USAGE, EXIT_DISK_FULL = 1, 2, 3
 
 
 def add_parser(subparsers) -> None:
@@ -77,27 +91,46 @@ def add_parser(subparsers) -> None:
 def _load_key(args) -> bytes:
     if args.key_file and args.create_key and write_key(args.key_file):
         print(f"✔ created a new secret key in {args.key_file} (mode 600); keep it safe", file=sys.stderr)
-    key = load_key(args.key_file, args.key_env)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        key = load_key(args.key_file, args.key_env)
+    for w in caught:  # one line each, not Python's warning format
+        print(f"⚠ {w.message}", file=sys.stderr)
     if key is None:
         raise ValueError(Errors.E300.format(env=args.key_env))
     return key
 
 
-def _batches(in_path: Path, paths, args, counts: Counter):
+def _scope(conv: Any, line: int) -> str:
+    return scope_of(conv) if conv is not None else record_scope(line)
+
+
+def _batches(in_path, paths, args, counts: Counter, report: Report):
     """Pass 1's input: (meta, texts) batches of at least --batch-size texts; a record's meta is
-    (line, scope, known names, texts), or (line, None, [reason], []) for a reported line."""
+    (line, scope, known names, texts), or (line, None, [reason], []) for a reported line. The texts
+    are the ones detection reads: lone surrogates replaced by U+FFFD (same offsets)."""
     batch_meta: List[Tuple[int, Any, List[str], List[str]]] = []
     batch_texts: List[str] = []
-    for line, raw in progress(read_lines(in_path), desc="pass 1/2: detect", disable=args.no_progress):
+    for line, raw in progress(read_lines(in_path, counts), desc="pass 1/2: detect", disable=args.no_progress):
         counts["lines"] = line
+        counts["records"] += 1
         try:
             _, texts, conv, known = parse_record(raw, paths)
         except FieldError as e:
             batch_meta.append((line, None, [str(e)], []))
             continue
-        scope = conv if conv is not None else ("", line)
-        batch_meta.append((line, scope, known, [t for _, t in texts]))
-        batch_texts.extend(t for _, t in texts)
+        plain = []
+        for _, t in texts:
+            if has_lone_surrogate(t):
+                report.warn(line, "lone surrogate")
+                t = without_lone_surrogates(t)
+            scripts = unread_scripts(t)
+            if scripts:
+                counts["texts_unread_script"] += 1
+                counts.update(f"script:{s}" for s in scripts)
+            plain.append(t)
+        batch_meta.append((line, _scope(conv, line), known, plain))
+        batch_texts.extend(plain)
         counts["texts"] += len(texts)
         if len(batch_texts) >= args.batch_size:
             yield batch_meta, batch_texts
@@ -107,33 +140,68 @@ def _batches(in_path: Path, paths, args, counts: Counter):
 
 
 def run_anonymize(args) -> int:
+    """The command: exit 0, 1 (records reported), 2 (usage error) or 3 (disk full), one line per error."""
+    out_path = Path(args.output)
+    err_path = errors_path(args, out_path)
+    collision = same_file_error([("the input", args.input), ("the output", out_path),
+                                 ("--mapping-file", args.mapping_file), ("the errors file", err_path),
+                                 ("--summary-file", args.summary_file), ("--key-file", args.key_file)])
+    if collision:
+        return fail(collision)
+    with terminate_cleanly():
+        try:
+            return _run(args, out_path, err_path)
+        except OSError as e:
+            where = e.filename or "an output"
+            if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+                print(f"✘ {Errors.E323.format(path=where, reason=e.strerror or e)}", file=sys.stderr)
+                return EXIT_DISK_FULL
+            return fail(Errors.E324.format(path=where, reason=e.strerror or e))
+
+
+def _run(args, out_path: Path, err_path: Path) -> int:
     started = time.time()
     try:
         key = _load_key(args)
         paths = record_paths(args, tuple(args.known_name_field))
     except ValueError as e:
         return fail(str(e))
-    spooled = None
-    if args.input == "-":
-        in_path = spooled = spool_stdin()
-    else:
-        in_path = Path(args.input)
-        if input_error(in_path):
-            return fail(input_error(in_path))
-    out_path = Path(args.output)
-    err_path = errors_path(args, out_path)
+    if args.input != "-" and input_error(Path(args.input)):
+        return fail(input_error(Path(args.input)))
     known_cfg = [n.strip() for n in args.known_names.split(",") if n.strip()]
     anon_config = {"handles": args.handles, "known_names": known_cfg, "pool": args.pool,
                    "detector": "never" if args.no_detector else "auto",
                    "detector_threshold": args.detector_threshold,
                    "key_env": None, "key_file": None}
     build_args = (args.model, args.lang, anon_config, args.max_length)
-    nlp = build_nlp(*build_args)
+    try:
+        nlp = build_nlp(*build_args)
+    except (OSError, ImportError) as e:
+        if not args.model:
+            raise
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        if "[E050]" in reason:
+            reason = "no installed package or pipeline directory of that name"
+        return fail(Errors.E322.format(model=args.model, reason=reason))
+    for path in (out_path, args.mapping_file, err_path, args.summary_file):
+        if path:
+            remove_stale_partials(path)
+    spooled = spool_stdin() if args.input == "-" else None
+    try:
+        in_path = spooled if spooled is not None else Path(args.input)
+        return _anonymize(args, in_path, nlp, key, build_args, paths, out_path, err_path, started)
+    finally:
+        if spooled is not None:
+            spooled.close()
+
+
+def _anonymize(args, in_path, nlp, key: bytes, build_args, paths, out_path: Path, err_path: Path,
+               started: float) -> int:
     anon = nlp.get_pipe(ANON)
     anon.set_key(key)
     engine = anon.engine
     report = Report()
-    conversations: Dict[Any, Any] = {}
+    conversations: Dict[str, Any] = {}
     last_line: Dict[Any, int] = {}
     counts: Counter = Counter()
     spill = tempfile.TemporaryFile(mode="w+", encoding="utf8")
@@ -141,7 +209,7 @@ def run_anonymize(args) -> int:
     outputs: List[AtomicFile] = []
     try:
         # pass 1: check records, detect names, observe them in their conversations
-        for batch_meta, found in detector.map(_batches(in_path, paths, args, counts)):
+        for batch_meta, found in detector.map(_batches(in_path, paths, args, counts, report)):
             found_iter = iter(found)
             for line, scope, extra, texts in batch_meta:
                 if scope is None:
@@ -158,7 +226,7 @@ def run_anonymize(args) -> int:
                 last_line[scope] = line
                 conversation = conversations.get(scope)
                 if conversation is None:
-                    conversation = conversations[scope] = engine.start(scope if isinstance(scope, str) else "")
+                    conversation = conversations[scope] = engine.start(scope)
                 conversation.observe(texts, [[Mention(*m) for m in text_spans] for text_spans in spans], known=extra)
         detector.close()
         engine.resolve(conversations.values())  # one batched nationality prediction for the file's names
@@ -172,13 +240,13 @@ def run_anonymize(args) -> int:
         spill.seek(0)
         n_out = n_mentions = 0
         by_source: Counter = Counter()
-        for line, raw in progress(read_lines(in_path), total=counts["lines"], desc="pass 2/2: write",
+        for line, raw in progress(read_lines(in_path), total=counts["records"], desc="pass 2/2: write",
                                   disable=args.no_progress):
             spans = json.loads(spill.readline())
             if spans is None:
                 continue
             record, texts, conv, _ = parse_record(raw, paths)
-            scope = conv if conv is not None else ("", line)
+            scope = _scope(conv, line)
             conversation = conversations[scope]
             for (loc, text), found in zip(texts, spans):
                 new_text, records = conversation.rewrite(text, [Mention(*m) for m in found])
@@ -196,31 +264,41 @@ def run_anonymize(args) -> int:
             err = AtomicFile(err_path)
             outputs.append(err)
             report.write_to(err)
+        seconds = time.time() - started
+        n_texts = counts["texts"]
+        scripts = {k.split(":", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("script:")}
+        summary = {"records_in": counts["records"], "records_out": n_out, "records_reported": n_reported,
+                   "blank_lines": counts["blank_lines"], "reasons": dict(report.reasons),
+                   "warnings": {w: len(lines) for w, lines in report.warnings.items()}, "texts": n_texts,
+                   "texts_unread_script": counts["texts_unread_script"], "unread_scripts": scripts,
+                   "conversations": len(last_line), "mentions_replaced": n_mentions, "detected_by": dict(by_source),
+                   "seconds": round(seconds, 2), "texts_per_second": round(n_texts / max(seconds, 1e-9), 1),
+                   "output": str(out_path), "errors_file": str(err_path) if n_reported or args.errors_file else None,
+                   "mapping_file": args.mapping_file}
+        if args.summary_file:
+            summary_out = AtomicFile(Path(args.summary_file))
+            outputs.append(summary_out)
+            summary_out.f.write(json.dumps(summary, indent=2) + "\n")
         for f in outputs:
             f.commit()
         if mapping:
             os.chmod(mapping.path, 0o600)
+        if not (n_reported or args.errors_file) and err_path.is_file():
+            err_path.unlink()  # an earlier run's, about an output that was just replaced
     except BaseException:
         for f in outputs:
             f.discard()
-        detector.close()
+        detector.close(cancel=True)
         raise
     finally:
         spill.close()
-        if spooled is not None:
-            spooled.unlink()
-    seconds = time.time() - started
-    n_texts = counts["texts"]
-    summary = {"records_in": counts["lines"], "records_out": n_out, "records_reported": n_reported,
-               "reasons": dict(report.reasons), "texts": n_texts, "conversations": len(last_line),
-               "mentions_replaced": n_mentions, "detected_by": dict(by_source),
-               "seconds": round(seconds, 2), "texts_per_second": round(n_texts / max(seconds, 1e-9), 1),
-               "output": str(out_path), "errors_file": str(err_path) if n_reported or args.errors_file else None,
-               "mapping_file": args.mapping_file}
     _print_summary(summary, report)
-    if args.summary_file:
-        Path(args.summary_file).write_text(json.dumps(summary, indent=2) + "\n")
-    return 1 if n_reported and not args.allow_errors else 0
+    return EXIT_REPORTED if n_reported and not args.allow_errors else 0
+
+
+def _lines(lines: List[int], n: int = 10) -> str:
+    shown = ", ".join(str(x) for x in lines[:n])
+    return f"line{'s' if len(lines) > 1 else ''} {shown}{', ...' if len(lines) > n else ''}"
 
 
 def _print_summary(summary: Dict[str, Any], report: Report) -> None:
@@ -228,6 +306,16 @@ def _print_summary(summary: Dict[str, Any], report: Report) -> None:
     print(f"✔ {summary['records_out']} records written to {summary['output']} "
           f"({summary['texts']} texts, {summary['mentions_replaced']} name mentions replaced, "
           f"{summary['conversations']} conversations, {summary['texts_per_second']} texts/s)", file=err)
+    if summary["blank_lines"]:
+        print(f"  {summary['blank_lines']} blank lines skipped", file=err)
+    lone = report.warnings.get("lone surrogate")
+    if lone:
+        print(f"⚠ {len(lone)} records hold a lone surrogate in a text ({_lines(lone)}): anonymized around it and "
+              f"written with \\u escapes", file=err)
+    if summary["texts_unread_script"]:
+        scripts = ", ".join(f"{s} {n}" for s, n in summary["unread_scripts"].items())
+        print(f"⚠ {summary['texts_unread_script']} texts hold letters of scripts the detector does not read "
+              f"({scripts}): names written in them are not replaced", file=err)
     if summary["records_reported"]:
         print(f"✘ {summary['records_reported']} of {summary['records_in']} records reported, not written "
               f"(see {summary['errors_file']}):", file=err)

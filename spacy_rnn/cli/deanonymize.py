@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict
 
+from ..anonymizer.keys import scope_of
 from ..anonymizer.mapping import read_mapping, reverse_table
 from ..anonymizer.table import ConversationTable
 from ..errors import Errors
@@ -61,9 +62,9 @@ def run_deanonymize(args) -> int:
                 report.add(line, str(e))
                 continue
             n_out += 1
-            entry = by_conv.get(conv) if conv is not None else by_record.get(n_out)
+            entry = by_conv.get(scope_of(conv)) if conv is not None else by_record.get(n_out)
             if entry is not None:
-                scope = conv if conv is not None else n_out
+                scope = scope_of(conv) if conv is not None else n_out
                 table = tables.get(scope)
                 if table is None:
                     table = tables[scope] = reverse_table(entry)

@@ -1,14 +1,20 @@
 """JSONL records for `anonymize` and `deanonymize`: the record options, parsing a line into its
 text fields (line numbers and reasons for the lines that fail), writing lines, atomic outputs,
-error reports and progress bars."""
+error reports, progress bars, and the guards of a run: distinct paths, an unnamed stdin spool,
+SIGTERM/SIGINT turned into a clean exit, the partial outputs of a killed run removed."""
+import contextlib
 import json
 import os
+import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
+import unicodedata
 from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
+from typing import IO, Any, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 from ..errors import Errors
 from .fields import FieldError, locate, locate_strings, parse_path, show_location
@@ -50,12 +56,36 @@ def errors_path(args, out_path: Path) -> Path:
     return Path(args.errors_file) if args.errors_file else out_path.with_name(out_path.name + ".errors.jsonl")
 
 
+def same_file_error(named: List[Tuple[str, Optional[Union[str, Path]]]]) -> Optional[str]:
+    """Why two of the ``(option, path)`` pairs are one file (links resolved, hard links too), or None.
+    ``None`` paths and ``-`` (stdin) are skipped. Checked before anything is read or written."""
+    seen: List[Tuple[str, str]] = []
+    for option, path in named:
+        if path is None or str(path) == "-":
+            continue
+        real = os.path.realpath(path)
+        for other, other_real in seen:
+            same = real == other_real
+            if not same and os.path.exists(real) and os.path.exists(other_real):
+                same = os.path.samefile(real, other_real)
+            if same:
+                return Errors.E321.format(first=other, second=option, path=path)
+        seen.append((option, real))
+    return None
+
+
 class Report:
-    """Reported records and counters."""
+    """Reported records and counters; warnings about records that were written all the same."""
 
     def __init__(self):
         self.errors: List[Dict[str, Any]] = []
         self.reasons: Counter = Counter()
+        self.warnings: Dict[str, List[int]] = {}
+
+    def warn(self, line: int, what: str) -> None:
+        lines = self.warnings.setdefault(what, [])
+        if not lines or lines[-1] != line:
+            lines.append(line)
 
     def add(self, line: int, reason: str) -> None:
         self.errors.append({"line": line, "reason": reason})
@@ -77,13 +107,14 @@ def _no_duplicate_keys(pairs):
 
 
 def parse_record(raw: bytes, paths: RecordPaths):
-    """(record, texts, conversation id, known names) or raises FieldError with the reason."""
+    """(record, texts, conversation id (the JSON value), known names) or raises FieldError with the
+    reason. A text may hold lone surrogates (see :func:`has_lone_surrogate`)."""
     try:
         text = raw.decode("utf8")
     except UnicodeDecodeError as e:
         raise FieldError(f"not valid UTF-8 (byte {e.start})") from None
     if not text.strip():
-        raise FieldError("empty line")
+        raise FieldError("empty line")  # read_lines skips blank lines; this is for other callers
     try:
         record = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as e:
@@ -93,11 +124,6 @@ def parse_record(raw: bytes, paths: RecordPaths):
     texts = locate_strings(record, paths.text)
     for steps in paths.extra:  # optional: anonymized where present and a string, else left as is
         texts += [(loc, value) for loc, value in locate(record, steps, required=False) if isinstance(value, str)]
-    for loc, value in texts:
-        try:
-            value.encode("utf8")
-        except UnicodeEncodeError:
-            raise FieldError(f"field '{show_location(loc)}' is not valid Unicode (lone surrogate)") from None
     conv = None
     if paths.conversation is not None:
         found = locate(record, paths.conversation, required=True)
@@ -107,7 +133,7 @@ def parse_record(raw: bytes, paths: RecordPaths):
         if value is None or isinstance(value, (dict, list)):
             raise FieldError(f"conversation field is not a string or number (got "
                              f"{'null' if value is None else type(value).__name__})")
-        conv = value if isinstance(value, str) else json.dumps(value)
+        conv = value  # the JSON value, type kept: keys.scope_of(conv) is its scope
     known: List[str] = []
     for steps in paths.known:
         for _, value in locate(record, steps, required=False):
@@ -128,27 +154,135 @@ def dump_line(record: Any) -> str:
     return line + "\n"
 
 
-def read_lines(path: Path) -> Iterator[Tuple[int, bytes]]:
-    with path.open("rb") as f:
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads joins valid pairs, so any left is lone
+
+
+def has_lone_surrogate(text: str) -> bool:
+    return _LONE_SURROGATE.search(text) is not None
+
+
+def without_lone_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD: same length, so offsets are kept."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+# letters outside these ranges belong to scripts the detector and the name lists do not read
+_LATIN = re.compile("[^\x00-\u02ff\u1d00-\u1dbf\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uab30-\uab6f"
+                    "\uff00-\uff5a]")
+
+
+def unread_scripts(text: str) -> List[str]:
+    """The scripts of the letters of ``text`` that are not Latin (``CYRILLIC``, ``CJK``, ``ARABIC``, ...),
+    the first word of their Unicode names; names written in them are not anonymized."""
+    if text.isascii():
+        return []
+    found = set()
+    for ch in _LATIN.findall(text):
+        if ch.isalpha():
+            found.add(unicodedata.name(ch, "UNKNOWN").split(" ")[0])
+    return sorted(found)
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def read_lines(source: Union[Path, IO[bytes]], blank: Optional[Counter] = None) -> Iterator[Tuple[int, bytes]]:
+    """(line number, bytes without the line end) of a file or an open binary file (read from its start),
+    without a leading UTF-8 BOM. Blank lines are skipped (counted in ``blank["blank_lines"]``)."""
+    f = open(source, "rb") if isinstance(source, (str, Path)) else source
+    try:
+        f.seek(0)
         for i, raw in enumerate(f, start=1):
-            yield i, raw.rstrip(b"\r\n")
+            if i == 1 and raw.startswith(BOM):
+                raw = raw[len(BOM):]
+            raw = raw.rstrip(b"\r\n")
+            if not raw.strip():
+                if blank is not None:
+                    blank["blank_lines"] += 1
+                continue
+            yield i, raw
+    finally:
+        if f is not source:
+            f.close()
 
 
-def spool_stdin() -> Path:
-    """Standard input copied to a temporary file (the caller removes it)."""
-    fd, tmp = tempfile.mkstemp(prefix="spacy-rnn-stdin-", suffix=".jsonl")
-    with os.fdopen(fd, "wb") as f:
+def spool_stdin() -> IO[bytes]:
+    """Standard input copied to an unnamed temporary file, open for reading: it has no name in the
+    temporary directory, so no copy of the input outlives the run, even a killed one (close it)."""
+    f = tempfile.TemporaryFile(prefix="spacy-rnn-stdin-", suffix=".jsonl")
+    try:
         shutil.copyfileobj(sys.stdin.buffer, f)
-    return Path(tmp)
+        f.flush()
+    except BaseException:
+        f.close()
+        raise
+    return f
+
+
+@contextlib.contextmanager
+def terminate_cleanly():
+    """SIGTERM (and SIGINT, SIGHUP) raise SystemExit(128 + signal) inside the block, so its cleanup runs:
+    partial outputs are discarded and the spool closed. A no-op outside the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    names = [n for n in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, n)]
+    previous = {n: signal.signal(getattr(signal, n), stop) for n in names}
+    try:
+        yield
+    finally:
+        for n, handler in previous.items():
+            signal.signal(getattr(signal, n), handler)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True
+    return True
+
+
+def remove_stale_partials(path: Union[str, Path]) -> int:
+    """Remove the hidden partial files (``.NAME.PID.XXXXXXXX.tmp``) that a killed run left beside
+    ``path``, those of runs still going kept; the number removed."""
+    path = Path(path)
+    pattern = re.compile(r"(?:(\d+)\.)?[A-Za-z0-9_]+")
+    prefix, n = f".{path.name}.", 0
+    try:
+        candidates = list(path.parent.glob(f"{glob_escape(prefix)}*.tmp"))
+    except OSError:
+        return 0
+    for p in candidates:
+        m = pattern.fullmatch(p.name[len(prefix):-len(".tmp")])
+        if m is None or (m.group(1) and _alive(int(m.group(1)))):
+            continue
+        try:
+            p.unlink()
+            n += 1
+        except OSError:
+            pass
+    return n
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
 
 
 class AtomicFile:
-    """A temporary file beside ``path``, renamed onto it by ``commit`` (removed otherwise)."""
+    """A temporary file beside ``path`` (``.NAME.PID.XXXXXXXX.tmp``, so that the next run can tell a
+    killed run's from a running one's), renamed onto it by ``commit`` (removed otherwise)."""
 
     def __init__(self, path: Path, private: bool = False, mode: str = "w"):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.{os.getpid()}.", suffix=".tmp")
         self.tmp = Path(tmp)
         umask = os.umask(0)
         os.umask(umask)
@@ -169,7 +303,9 @@ class AtomicFile:
 
 
 def progress(iterable, total=None, desc="", disable=False, unit="rec"):
+    """A progress bar on stderr, only when it is a terminal (never in logs or pipes)."""
     from tqdm import tqdm
+    disable = disable or not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty())
     return tqdm(iterable, total=total, desc=desc, unit=unit, disable=disable, mininterval=0.5, file=sys.stderr)
 
 
@@ -179,5 +315,7 @@ def fail(message: str) -> int:
     return 2
 
 
-__all__ = ["add_record_args", "RecordPaths", "record_paths", "input_error", "errors_path", "Report",
-           "parse_record", "dump_line", "read_lines", "spool_stdin", "AtomicFile", "progress", "fail"]
+__all__ = ["add_record_args", "RecordPaths", "record_paths", "input_error", "errors_path", "same_file_error",
+           "Report", "parse_record", "has_lone_surrogate", "without_lone_surrogates", "unread_scripts", "dump_line",
+           "read_lines", "spool_stdin", "terminate_cleanly", "remove_stale_partials", "AtomicFile", "progress",
+           "fail"]

@@ -97,9 +97,10 @@ class Detector:
         for m, fut in window:
             yield m, fut.result()
 
-    def close(self) -> None:
+    def close(self, cancel: bool = False) -> None:
+        """Stop the workers; ``cancel``: drop the batches not started (a failed or interrupted run)."""
         if self.pool is not None:
-            self.pool.shutdown()
+            self.pool.shutdown(cancel_futures=cancel)
 
 
 __all__ = ["ANON", "BLANK_MAX_LENGTH", "build_nlp", "Detector"]
