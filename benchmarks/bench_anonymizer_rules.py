@@ -10,7 +10,10 @@ on top of one fixed detector, so compare runs of this script with each other onl
 - leak rate: share of gold person names (whole word, case-insensitive) still in the output;
 - false replacements: replaced mentions that overlap no gold person span, in all and those
   overlapping a gold non-person entity (geo-loc, facility, company, ...);
-- multi-word pseudonyms of one-word originals, and pseudonyms sharing a part with their original.
+- multi-word pseudonyms of one-word originals, and pseudonyms sharing a part with their original;
+- ``battery``: the chat-like inputs of issue #14 (greetings of other languages, cities, dates,
+  modals, honorifics, streets; names after a greeting, ALL-CAPS female surnames, surnames only in
+  an e-mail address, hyphenated and family-name-first names): names leaked, words wrongly replaced.
 
 Usage: OMP_NUM_THREADS=1 python benchmarks/bench_anonymizer_rules.py [--out benchmarks/results/anonymizer_rules.json]
 """
@@ -47,6 +50,63 @@ def read_tweets(path: Path):
             tweets.append((" ".join(text), [tuple(s) for s in spans]))
             tokens = []
     return tweets
+
+
+# chat-like inputs of issue #14: (text, names that must go, words that must stay)
+BATTERY = [
+    ("Hola, I need help with my order", [], ["Hola"]),
+    ("Olá, tudo bem? Obrigado pela ajuda", [], ["Olá", "Obrigado"]),
+    ("Merhaba, siparişim nerede?", [], ["Merhaba"]),
+    ("Dzień dobry, mam pytanie", [], ["Dzień", "dobry"]),
+    ("xin chào, tôi cần giúp đỡ", [], ["xin", "chào"]),
+    ("I moved from Accra to Jeddah, my sister lives in Victoria.", [], ["Accra", "Jeddah", "Victoria"]),
+    ("Jeddah is hot.", [], ["Jeddah"]),
+    ("The delivery arrives on June 3 at noon.", [], ["June"]),
+    ("Will it arrive tomorrow? May I pay in May?", [], ["Will", "May"]),
+    ("Khun Somchai asked about the refund.", ["Somchai"], ["Khun"]),
+    ("maria says the new address is Calle Mayor 5, Madrid", ["maria"], ["Calle", "Mayor", "Madrid"]),
+    ("Send to Rua Augusta 12, Lisboa", [], ["Rua", "Augusta", "Lisboa"]),
+    ("Hi Joy, thanks for the update", ["Joy"], ["thanks"]),
+    ("Hello Precious, how are you?", ["Precious"], []),
+    ("Thanks Destiny!", ["Destiny"], []),
+    ("Thank you Precious.", ["Precious"], []),
+    ("Thanks Ingrid!", ["Ingrid"], []),
+    ("Thanks Everyone! Hello World!", [], ["Everyone", "World"]),
+    ("TELL NOVAKOVA I SAID HI", ["NOVAKOVA"], ["TELL"]),
+    ("PLEASE CALL OLGA IVANOVA TODAY", ["OLGA", "IVANOVA"], ["TODAY"]),
+    ("Contact Hiroshi at hiroshi.novak@example.com", ["Hiroshi", "novak"], ["example"]),
+    ("Kim Min-jun and Park Seo-yeon are here", ["Kim", "Min", "jun", "Park", "Seo", "yeon"], []),
+    ("Nguyen Van Minh called, then Tran Thi Mai and Wang Jianguo.",
+     ["Nguyen", "Minh", "Tran", "Mai", "Wang", "Jianguo"], ["called"]),
+    ("Maria Lopez and Wei Chen met. Write to wei.chen@example.com", ["Maria", "Lopez", "Wei", "Chen"], []),
+    ("Hello Siti! Siti Rahman wrote from siti.rahman@example.com", ["Siti", "Rahman"], []),
+    ("My daughter Aiko Tanaka needs a new card, can Sato-sensei sign it?", ["Aiko", "Tanaka", "Sato"], ["sensei"]),
+]
+
+
+def battery(nlp) -> dict:
+    """Leaks and false replacements on the chat-like inputs of issue #14, and the kind of pseudonyms."""
+    leaks = false = words = multiword = spaced = 0
+    details = []
+    for text, names, kept in BATTERY:
+        doc = nlp(text)
+        out = doc._.anonymized
+        for name in names:
+            if re.search(r"(?<![^\W\d_])" + re.escape(name) + r"(?![^\W\d_])", out):
+                leaks += 1
+                details.append(f"leak {name!r} in {out!r}")
+        for word in kept:
+            words += 1
+            if not re.search(r"(?<![^\W\d_])" + re.escape(word) + r"(?![^\W\d_])", out):
+                false += 1
+                details.append(f"replaced {word!r} in {out!r}")
+        for p in doc._.pseudonyms:
+            multiword += len(p["replacement"].split()) != len(p["original"].split())
+        spaced += len(out.split()) != len(text.split())  # a space inside an e-mail address, "binti Sahat"
+    names_total = sum(len(n) for _, n, _ in BATTERY)
+    return {"texts": len(BATTERY), "names": names_total, "names_leaked": leaks, "words_to_keep": words,
+            "words_replaced": false, "pseudonyms_with_other_word_count": multiword,
+            "texts_with_other_word_count": spaced, "details": details}
 
 
 def main() -> None:
@@ -89,12 +149,13 @@ def main() -> None:
               "replaced_mentions": replaced, "false_replacements": false,
               "false_replacements_of_other_entities": false_entity,
               "pseudonyms_with_other_word_count": multiword, "pseudonyms_sharing_a_part": shared}
-    print(json.dumps(result, indent=2))
+    result["battery"] = battery(nlp)
+    print(json.dumps(result, indent=2, ensure_ascii=False))
     if args.examples:
         print("false:", fp_examples[: args.examples])
         print("leaks:", leak_examples[: args.examples])
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf8")
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf8")
 
 
 if __name__ == "__main__":

@@ -129,12 +129,12 @@ def _keys(words: str) -> frozenset:
 
 # greetings and thanks of other languages (folded keys): never name parts
 NON_NAME_WORDS = _keys(
-    "hola merhaba obrigado obrigada gracias bonjour bonsoir hallo ciao namaste namaskar shalom merci danke grazie "
+    "hola merhaba obrigado obrigada gracias bonjour bonsoir hallo ciao namaste namaskar merci danke grazie "
     "arigato arigatou konnichiwa ohayo annyeong annyeonghaseyo nihao xiexie sawasdee sawatdee kamusta selamat "
-    "habari jambo sawubona asante spasibo privet dobry dobrý dzień dziekuje dziękuję witam cześć ahoj děkuji kiitos "
-    "tack takk bedankt goedemorgen goedendag buongiorno buonasera buenos buenas días tardes noches bom boa noite "
+    "habari jambo sawubona spasibo privet dobry dobrý dzień dziekuje dziękuję witam cześć ahoj děkuji kiitos "
+    "tack takk bedankt goedemorgen goedendag buongiorno buonasera buenos buenas tardes noches noite "
     "günaydın teşekkürler tesekkurler assalamualaikum salamat marhaba shukran ahlan inshallah mashallah sayonara "
-    "adiós gutentag tschüss servus grüß cảm ơn")
+    "adiós gutentag tschüss servus grüß")
 # greetings that are also names (Ola, Xin, Chao): non-names with their accent, or before a greeting word
 _AMBIGUOUS_GREETINGS = {"ola": "olá", "chao": "chào", "xin": None, "salam": None, "selam": None, "oi": "oí"}
 # cities (and places) that are not given names: never name parts
@@ -171,10 +171,10 @@ _STREET_BEFORE = "Calle|Avenida|Avda|Rua|Strada|Viale|Piazza|Plaza|Paseo|Carrera
 _STREET_BEFORE_WITH_NUMBER = "Via|Rue|Av|Ul|Soi|Jl|Largo|Travessa|Estrada|Camino|Carrer|Avenue"
 _STREET = re.compile(
     r"\b(?:(?:" + _STREET_BEFORE + r")\.?(?:\s+(?:de|del|da|do|dos|das|di|della|la|el|los|las))?"
-    r"(?:\s+[^\W\d_][^\W\d_'’\-]*){1,3}"
+    r"(?:\s+[A-ZÀ-ÖØ-Þ][^\W\d_'’\-]*){1,2}"
     r"|(?:" + _STREET_BEFORE_WITH_NUMBER + r")\.?(?:\s+(?:de|del|da|do|dos|di|della|la))?"
-    r"(?:\s+[^\W\d_][^\W\d_'’\-]*){1,3}(?=,?\s+\d)"
-    r"|(?:[A-Z][^\W\d_]+\s+){1,2}(?:Street|St\.|Avenue|Ave\.?|Road|Rd\.?|Lane|Boulevard|Blvd\.?|Square|"
+    r"(?:\s+[A-ZÀ-ÖØ-Þ][^\W\d_'’\-]*){1,2}(?=,?\s+\d)"
+    r"|(?:[A-Z][^\W\d_]+\s+){1,2}(?:Street|St\.|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Square|"
     r"Straße|Strasse|Drive|Crescent|Terrace))")
 _GREETING_WORD = re.compile(r"(?<![\w'’])[^\W\d_]+(?:[ \t]+[^\W\d_]+)?")
 _GREETING_PHRASES = re.compile(
@@ -238,7 +238,8 @@ NOT_ADDRESSEES = frozenset(
     "sunshine morning afternoon evening night day tonight today tomorrow sweetheart cutie hun hon bestie bae "
     "monday tuesday wednesday thursday friday saturday sunday january february march april june july august "
     "september october november december everyone's following follow follows followers support help info "
-    "lord sirs ladies fans haters guys' gang crew squad homie homies y'all's x xx xxx".split())
+    "lord sirs ladies fans haters guys' gang crew squad homie homies y'all's x xx xxx america usa uk europe "
+    "africa asia canada mexico brazil nigeria ghana london paris".split())
 _GREETING_CUE = re.compile(
     r"(?<![\w'’])(?i:hi|hello|hey|heya|hiya|dear|thanks|thank\s+you|thank\s+u|thanx|thx|thnx|cheers|bye|"
     r"goodbye|good\s+morning|good\s+afternoon|good\s+evening|good\s+night|welcome|congrats|congratulations|"

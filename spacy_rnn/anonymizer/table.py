@@ -292,6 +292,8 @@ class Replaced:
                 "replacement": self.replacement, "detected_by": self.detected_by, "nationality": self.nationality}
 
 
+# words before a name that are family names too, but mostly interjections or English words ("Oh Minh, ...")
+_NOT_FAMILY_BEFORE = frozenset("oh ha ho go im an ma do he ye yu li lu su du ko son song moon long hong han".split())
 _FAMILY_BEFORE = re.compile(r"(?<![\w'’\-])([A-Z][a-z]{1,6}|[A-Z]{2,7}) $")
 
 
@@ -301,6 +303,7 @@ def mention_parts(text: str, mention: Mention, not_names: Sequence[Tuple[int, in
     parts = name_parts(text, start, end)
     before = _FAMILY_BEFORE.search(text, max(0, start - 12), start) if parts else None
     if before and part_key(before.group(1)) in FAMILY_NAME_NATIONALITIES and \
+            part_key(before.group(1)) not in _NOT_FAMILY_BEFORE and \
             family_name_first([before.group(1)] + [p[2] for p in parts]):
         parts.insert(0, (before.start(1), before.end(1), before.group(1)))  # "Park" of "Park Seo-yeon"
     if not_names:
