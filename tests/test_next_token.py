@@ -502,3 +502,32 @@ def test_scoring_goes_through_the_configured_model():
     assert doc.user_data["spacy_rnn_lm"]["logp"].tolist() == pytest.approx((full[0] / 2).tolist(), abs=1e-6)
     assert torch_module(pipe.model) is torch_module(lm) is pipe.module
     assert len(pipe.suggest("the cat", k=2)) == 2
+
+
+def test_unk_rate_reported_beside_perplexity():
+    """Text the vocabulary lacks gets a small perplexity (every token is the likely ``<unk>``):
+    ``doc._.unk_rate`` says how much of the perplexity is about ``<unk>`` (issue #14, item 17)."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("next_token_scorer")
+    gibberish = nlp("asdkj qwpeo zxmcn vbnqw")
+    hindi = nlp("मेरा नाम राहुल है और मैं दिल्ली में रहता हूँ")
+    prose = nlp("The album was released in 1998 .")
+    assert gibberish._.perplexity < prose._.perplexity  # the defect the rate explains
+    assert gibberish._.unk_rate == 1.0 and hindi._.unk_rate == 1.0
+    assert prose._.unk_rate == 0.0
+    doc = nlp("He was born in Zyzzyvaville , Ohio .")
+    assert doc._.unk_rate == pytest.approx(1 / 8)
+    assert doc[4:6]._.unk_rate == pytest.approx(1 / 2)  # "Zyzzyvaville ,"
+    assert nlp("")._.unk_rate is None and nlp(" ")._.unk_rate is None
+    assert spacy.blank("en")("not scored")._.unk_rate is None
+
+
+def test_unk_rate_extension_name_is_configurable(trained):
+    nlp, _, _ = trained
+    nlp2 = spacy.blank("en")
+    pipe2 = nlp2.add_pipe("next_token_scorer", name="lm_unk",
+                          config={"weights": None, "model": TINY_MODEL, "extensions": {"doc_unk_rate": "oov_share"}})
+    assert pipe2.extensions["doc_unk_rate"] == "oov_share"
+    pipe2.from_bytes(nlp.get_pipe("next_token_scorer").to_bytes())
+    assert nlp2("the zyzzyva sat")._.oov_share == pytest.approx(1 / 3)
+    assert "doc._.unk_rate" in nlp.get_pipe_meta("next_token_scorer").assigns

@@ -8,6 +8,7 @@ token is given the tokens before it, suggests next words and writes new text.
     doc = nlp("The meat is tough and of low quality .")
     [t._.surprisal for t in doc]               # bits: -log2 p(token | tokens before it)
     doc._.perplexity
+    doc._.unk_rate                              # share of the scored tokens that were <unk>
     scorer = nlp.get_pipe("next_token_scorer")
     scorer.suggest("Common starlings are trapped for", k=5)
     scorer.generate("The", n_words=40, temperature=0.8, seed=0)
@@ -15,7 +16,9 @@ token is given the tokens before it, suggests next words and writes new text.
 A Doc is scored as one stream, its first token predicted after an implicit
 ``<eos>`` (as if a line had just ended); the model carries the hidden state
 through long Docs. Tokens the LM vocabulary lacks are scored as ``<unk>`` and
-flagged with ``token._.is_unk``; whitespace tokens that contain a newline are
+flagged with ``token._.is_unk``, and ``doc._.unk_rate`` gives their share: ``<unk>``
+is a likely token, so text outside the vocabulary (gibberish, another language)
+gets a small perplexity that only the rate exposes; whitespace tokens that contain a newline are
 scored as ``<eos>``; other whitespace tokens are skipped (their surprisal is
 ``None``). The scores are stored once per Doc (see ``extensions.py``); the
 ``extensions`` setting names the getters that read them.
@@ -62,7 +65,8 @@ DEFAULT_MODEL = Config().from_str(default_model_config)["model"]
 
 @Language.factory(
     "next_token_scorer",
-    assigns=["token._.surprisal", "token._.prob", "token._.is_unk", "doc._.perplexity", "doc._.surprisal"],
+    assigns=["token._.surprisal", "token._.prob", "token._.is_unk", "doc._.perplexity", "doc._.surprisal",
+             "doc._.unk_rate"],
     default_config={
         "model": DEFAULT_MODEL,
         "weights": "bundled",
@@ -75,6 +79,7 @@ DEFAULT_MODEL = Config().from_str(default_model_config)["model"]
             "token_is_unk": "is_unk",
             "doc_perplexity": "perplexity",
             "doc_surprisal": "surprisal",
+            "doc_unk_rate": "unk_rate",
         },
         "scorer": {"@scorers": "spacy-rnn.next_token_scorer.v1"},
     },

@@ -70,6 +70,23 @@ def span_perplexity(span: Union[Doc, Span]) -> Optional[float]:
     return float(math.exp(-lp.mean()))
 
 
+def span_unk_rate(span: Union[Doc, Span]) -> Optional[float]:
+    """Share of the span's scored tokens scored as ``<unk>``; None if none is scored.
+
+    Read it beside the perplexity: ``<unk>`` stands for every word outside the
+    vocabulary and is a likely token, so text the LM cannot read (another language,
+    gibberish, a list of names) gets a *low* perplexity with a rate near 1.
+    """
+    doc = span if isinstance(span, Doc) else span.doc
+    data = lm_annotations(doc)
+    if data is None:
+        return None
+    start, end = (0, len(doc)) if isinstance(span, Doc) else (span.start, span.end)
+    scored = ~numpy.isnan(data["logp"][start:end])
+    n = int(scored.sum())
+    return None if n == 0 else float(numpy.asarray(data["unk"][start:end])[scored].sum()) / n
+
+
 def span_surprisal(span: Union[Doc, Span]) -> Optional[float]:
     """Total surprisal of the span's scored tokens in bits."""
     lp = span_logprobs(span)
@@ -83,11 +100,16 @@ ROLES: Dict[str, tuple] = {
     "token_is_unk": (token_is_unk, (Token,)),
     "doc_perplexity": (span_perplexity, (Doc, Span)),
     "doc_surprisal": (span_surprisal, (Doc, Span)),
+    "doc_unk_rate": (span_unk_rate, (Doc, Span)),
 }
+# roles added after 0.1.0: a saved ``extensions`` setting without them gets these names
+ADDED_ROLES: Dict[str, str] = {"doc_unk_rate": "unk_rate"}
 
 
 def check_names(names: Dict[str, str], component: str) -> Dict[str, str]:
-    """The ``extensions`` setting, checked: every role named once, names non-empty strings."""
+    """The ``extensions`` setting, checked: every role named once, names non-empty strings
+    (a role added since the setting was saved gets its default name)."""
+    names = {**{role: n for role, n in ADDED_ROLES.items() if role not in names}, **names}
     if set(names) != set(ROLES) or not all(isinstance(v, str) and v for v in names.values()):
         raise ValueError(Errors.E108.format(name=component, names=dict(names), roles=sorted(ROLES)))
     return dict(names)
