@@ -1,8 +1,10 @@
 """``name_anonymizer``: replace every person name with a consistent, nationality-preserving pseudonym.
 
-Detection (any of, merged): PERSON entities of an upstream NER; spans an upstream
-component left in ``doc.spans`` (e.g. ``person_name_detector``'s "person_names");
-the bundled ``person_name_detector`` when the pipeline has no NER; names the caller
+Detection (any of, merged): PERSON entities of an upstream NER (without the greetings
+at their edges, @handles, #hashtags and URLs); spans an upstream component left in
+``doc.spans`` (e.g. ``person_name_detector``'s "person_names"); the bundled
+``person_name_detector``, on every Doc, NER or not (``detector="fallback"``: only on
+Docs nothing upstream annotated); names the caller
 already knows (config ``known_names``, ``doc.user_data["known_names"]``). Then
 *propagation*: once a name part is found anywhere in a conversation, each of its
 occurrences in the conversation is replaced too (any case, possessive 's, optionally
@@ -102,8 +104,10 @@ def make_name_anonymizer(
     known_names: names to replace wherever they occur (full names or single parts).
     use_ner / ner_labels: take these entity labels of an upstream NER as person names.
     span_keys: doc.spans keys an upstream component fills with person-name spans.
-    detector: "auto" (run the bundled person_name_detector on docs no upstream NER or span
-        key annotated), "always" (run it too, merging), "never".
+    detector: "auto" or "always" (run the bundled person_name_detector on every doc and merge
+        its names with the upstream NER's and span keys'), "fallback" (only on docs no upstream
+        NER or span key annotated: what "auto" did before, when an NER such as en_core_web_sm
+        turned the detector off and tripled the leaks), "never".
     detector_weights / nationality_weights: "bundled", a path, or null (no detector / every
         name gets ``default_nationality``).
     detector_threshold: token probability at which the detector marks a name (null: its own

@@ -1,6 +1,6 @@
 """Finding the name mentions of Docs: upstream NER and spans, the person_name_detector,
 the given-name gazetteer and the title/honorific cues. Never mutates the Docs."""
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from spacy.attrs import ORTH
 from spacy.strings import get_string_id
@@ -10,7 +10,15 @@ from ..util import bundled_path
 from .name_parts import cue_spans
 from .table import KNOWN, MODEL, NER, Mention
 
-DETECTOR_MODES = ("auto", "always", "never")
+# "auto" and "always": the detector reads every Doc, merged with the upstream NER and spans;
+# "fallback": only Docs no upstream NER or span key annotated (the "auto" of 0.1.0); "never"
+DETECTOR_MODES = ("auto", "always", "fallback", "never")
+# words an upstream NER takes into a PERSON entity at its edges ("hey sarah", "yo mike wassup",
+# "thanks John"); cut off before the span is a mention
+EDGE_WORDS = frozenset(
+    "hi hii hey heyy heya hiya hello helo hallo hola yo yoo sup wassup wasup whatsup dear thanks thank thx thnx "
+    "thanx ty cheers bye goodbye congrats congratulations welcome morning night gm gn ok okay oh ohh lol lmao omg "
+    "haha hahaha rip happy birthday bday miss ask tell call meet rt amp quot http https".split())
 SENTENCE_END = {".", "!", "?", "…"}
 # names per forward pass of the detector
 DETECTOR_BATCH = 512
@@ -56,7 +64,11 @@ class MentionFinder:
         found: List[Mention] = []
         if self.cfg["use_ner"]:
             labels = set(self.cfg["ner_labels"])
-            found += [Mention(e.start_char, e.end_char, NER) for e in doc.ents if e.label_ in labels]
+            for ent in doc.ents:
+                if ent.label_ in labels:
+                    span = trim_edges(ent)
+                    if span is not None:
+                        found.append(Mention(span[0], span[1], NER))
         for key in self.cfg["span_keys"]:
             if key in doc.spans:
                 found += [Mention(s.start_char, s.end_char, MODEL) for s in doc.spans[key]]
@@ -65,7 +77,7 @@ class MentionFinder:
     def _needs_detector(self, doc: Doc) -> bool:
         if self.detector is None or not len(doc):  # no tokens <=> empty text (doc.text rebuilds the string)
             return False
-        if self.cfg["detector"] == "always":
+        if self.cfg["detector"] != "fallback":
             return True
         annotated = self.cfg["use_ner"] and doc.has_annotation("ENT_IOB")
         annotated = annotated or any(key in doc.spans for key in self.cfg["span_keys"])
@@ -92,4 +104,28 @@ class MentionFinder:
         return out
 
 
-__all__ = ["MentionFinder", "DETECTOR_MODES", "load_gazetteer"]
+def trim_edges(span) -> Optional[Tuple[int, int]]:
+    """The character offsets of an entity without the greetings and punctuation at its edges
+    ("hey sarah" -> "sarah"), or None when nothing is left or it is part of an @handle, a
+    #hashtag or a URL (the detector leaves those too; see the ``handles`` setting)."""
+    tokens = list(span)
+    if any(t.like_url or t.like_email or (t.text[:1] in "@#" and len(t) > 1) for t in tokens):
+        return None
+    while tokens and _edge(tokens[0]):
+        tokens.pop(0)
+    while tokens and _edge(tokens[-1]):
+        tokens.pop()
+    if not tokens:
+        return None
+    if tokens[0].i:
+        before = tokens[0].nbor(-1)
+        if not before.whitespace_ and before.text[-1:] in "@#":
+            return None  # "@" + "LilTwist": a handle
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+
+
+def _edge(token) -> bool:
+    return token.is_punct or token.is_space or token.lower_.rstrip("!.,") in EDGE_WORDS
+
+
+__all__ = ["MentionFinder", "DETECTOR_MODES", "EDGE_WORDS", "load_gazetteer", "trim_edges"]
