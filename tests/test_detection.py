@@ -81,3 +81,11 @@ def test_en_core_web_sm_default_protects_as_the_blank_pipeline():
         for name in names:
             assert name.lower() not in got._.anonymized.lower(), (text, got._.anonymized)
         assert not any(w in {"hey", "yo", "wassup", "thanks"} for r in replaced(got) for w in r.lower().split())
+
+
+def test_readme_detector_example_runs_and_shows_real_output():
+    """Issue #14, item 18: the example used an undefined ``texts``."""
+    from readme_examples import check, example
+
+    checked = check(example("## `person_name_detector`"))
+    assert any("find_names" in c for c in checked) and len(checked) >= 2

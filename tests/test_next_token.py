@@ -531,3 +531,10 @@ def test_unk_rate_extension_name_is_configurable(trained):
     pipe2.from_bytes(nlp.get_pipe("next_token_scorer").to_bytes())
     assert nlp2("the zyzzyva sat")._.oov_share == pytest.approx(1 / 3)
     assert "doc._.unk_rate" in nlp.get_pipe_meta("next_token_scorer").assigns
+
+
+def test_readme_example_runs_and_shows_real_output():
+    from readme_examples import check, example
+
+    checked = check(example("## `next_token_scorer`"))
+    assert any("unk_rate" in c for c in checked) and len(checked) >= 8
