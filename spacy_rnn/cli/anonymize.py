@@ -307,11 +307,12 @@ def _print_summary(summary: Dict[str, Any], report: Report) -> None:
           f"({summary['texts']} texts, {summary['mentions_replaced']} name mentions replaced, "
           f"{summary['conversations']} conversations, {summary['texts_per_second']} texts/s)", file=err)
     if summary["blank_lines"]:
-        print(f"  {summary['blank_lines']} blank lines skipped", file=err)
+        n = summary["blank_lines"]
+        print(f"  {n} blank line{'s' if n != 1 else ''} skipped", file=err)
     lone = report.warnings.get("lone surrogate")
     if lone:
-        print(f"⚠ {len(lone)} records hold a lone surrogate in a text ({_lines(lone)}): anonymized around it and "
-              f"written with \\u escapes", file=err)
+        print(f"⚠ a lone surrogate in a text of {len(lone)} record{'s' if len(lone) != 1 else ''} ({_lines(lone)}): "
+              f"anonymized around it and written with \\u escapes", file=err)
     if summary["texts_unread_script"]:
         scripts = ", ".join(f"{s} {n}" for s, n in summary["unread_scripts"].items())
         print(f"⚠ {summary['texts_unread_script']} texts hold letters of scripts the detector does not read "

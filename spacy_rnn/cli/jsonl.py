@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 from ..errors import Errors
-from .fields import FieldError, locate, locate_strings, parse_path, show_location
+from .fields import FieldError, locate, locate_strings, parse_path
 
 
 def add_record_args(p) -> None:
