@@ -11,6 +11,8 @@ on top of one fixed detector, so compare runs of this script with each other onl
 - false replacements: replaced mentions that overlap no gold person span, in all and those
   overlapping a gold non-person entity (geo-loc, facility, company, ...);
 - multi-word pseudonyms of one-word originals, and pseudonyms sharing a part with their original;
+- ``rules_alone``: the cue and non-name rules without a detector on the tweets (how many of
+  the words they mark are gold names: the rules are not trained, so this is held out);
 - ``battery``: the chat-like inputs of issue #14 (greetings of other languages, cities, dates,
   modals, honorifics, streets; names after a greeting, ALL-CAPS female surnames, surnames only in
   an e-mail address, hyphenated and family-name-first names): names leaked, words wrongly replaced.
@@ -109,6 +111,24 @@ def battery(nlp) -> dict:
             "texts_with_other_word_count": spaced, "details": details}
 
 
+def rules_alone(tweets) -> dict:
+    """The rules without any detector, on the tweets: the names the cues mark (title, honorific,
+    greeting, capitals, female surname) and how many of them are gold person names; the words the
+    non-name rules (greetings, cities, dates, modals, streets) take out, and how many are gold names."""
+    from spacy_rnn.anonymizer.name_parts import cue_spans, non_name_spans
+    cues = cue_hits = non = non_hits = 0
+    for text, spans in tweets:
+        people = [(s, e) for s, e, label in spans if label == "person"]
+        for a, b in cue_spans(text):
+            cues += 1
+            cue_hits += any(a < e and s < b for s, e in people)
+        for a, b in non_name_spans(text):
+            non += 1
+            non_hits += any(a < e and s < b for s, e in people)
+    return {"cue_spans": cues, "cue_spans_on_gold_names": cue_hits,
+            "non_name_spans": non, "non_name_spans_on_gold_names": non_hits}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DATA)
@@ -149,6 +169,7 @@ def main() -> None:
               "replaced_mentions": replaced, "false_replacements": false,
               "false_replacements_of_other_entities": false_entity,
               "pseudonyms_with_other_word_count": multiword, "pseudonyms_sharing_a_part": shared}
+    result["rules_alone"] = rules_alone(tweets)
     result["battery"] = battery(nlp)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     if args.examples:

@@ -126,6 +126,14 @@ def test_all_caps_female_surname_forms(nlp):
     assert "NOVAKOVA" not in out and out.startswith("TELL ") and out.endswith(" I SAID HI")
 
 
+def test_all_caps_given_names_in_a_text_written_in_capitals(ner_only):
+    for text, name in (("EMAIL MARIA JOHANSSON", "MARIA"), ("PLEASE CALL OLIVIA TOMORROW", "OLIVIA"),
+                       ("ASK ANNA ABOUT THE INVOICE", "ANNA")):
+        out = ner_only(text)._.anonymized
+        assert name not in out and len(out.split()) == len(text.split()), out
+    assert ner_only("WILL YOU CALL ME TOMORROW")._.anonymized == "WILL YOU CALL ME TOMORROW"
+
+
 def test_surname_that_appears_only_inside_an_email_address():
     nlp = make_nlp(["Hiroshi"])
     out = nlp("Contact Hiroshi at hiroshi.novak@example.com")._.anonymized

@@ -119,7 +119,29 @@ def cue_spans(text: str) -> List[Tuple[int, int]]:
     for m in _FEMALE_SURNAME_CUE.finditer(text):
         if m.group().lower() not in NOT_FEMALE_SURNAMES:
             spans.append((m.start(), m.end()))
+    if _shouted(text):
+        spans += shouted_given_names(text)
     return spans
+
+
+def _shouted(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def shouted_given_names(text: str) -> List[Tuple[int, int]]:
+    """In a text written in capitals, the common given names of the bundled gazetteer
+    ("EMAIL INGRID JOHANSSON", "PLEASE CALL MARIA"), except those that are also words (WILL, GRACE)."""
+    from .pseudonyms import AMBIGUOUS  # pseudonyms imports this module
+    names = english_given_names()
+    out = []
+    for m in NAME_PART.finditer(text):
+        word = m.group()
+        key = part_key(word)
+        if word.isupper() and len(word) >= 3 and key in names and key not in AMBIGUOUS and key not in STOP_WORDS \
+                and key not in NOT_ADDRESSEES and key not in NON_NAME_WORDS:
+            out.append((m.start(), m.end()))
+    return out
 
 
 # -- words the detector takes for names but are not ---------------------------------------------------
@@ -183,6 +205,9 @@ _GREETING_PHRASES = re.compile(
     r"terima\s+kasih|c[aả]m\s+[oơ]n|salam\s+alaikum|as+alamu\s*alaikum)\b)")
 
 
+_WORD_BEFORE = re.compile(r"([^\W\d_]+) $")
+
+
 def non_name_spans(text: str) -> List[Tuple[int, int]]:
     """Character ranges of ``text`` that are not person names whatever a detector says:
     greetings and thanks of other languages (Hola, Olá, Merhaba, Dzień dobry, xin chào), cities
@@ -199,8 +224,12 @@ def non_name_spans(text: str) -> List[Tuple[int, int]]:
             continue
         key = part_key(word)
         s, e = m.start(), m.end()
-        if key in NON_NAME_WORDS or key in CITY_WORDS:
+        if key in NON_NAME_WORDS:
             spans.append((s, e))
+        elif key in CITY_WORDS:
+            before = _WORD_BEFORE.search(text, max(0, s - 20), s)
+            if not (before and before.group(1)[0].isupper() and part_key(before.group(1)) in english_given_names()):
+                spans.append((s, e))  # but "Margaret Hamburg" is a name
         elif key in _AMBIGUOUS_GREETINGS:
             accented = _AMBIGUOUS_GREETINGS[key]
             after = text[e:e + 3]
