@@ -117,8 +117,9 @@ def test_given_names_that_are_words_after_a_greeting_or_thanks(nlp, ner_only, te
 
 
 def test_greeting_cue_skips_ordinary_words(nlp):
-    for text in ("Thanks Everyone!", "Hi There, quick question", "Hello World!", "Thanks Again."):
+    for text in ("Thanks Everyone!", "Hi There, quick question", "Hello World!", "Thanks Again.", "Hey It's me!"):
         assert nlp(text)._.anonymized == text
+    assert "Hi, I'm " in nlp("Hi, I'm Lee.")._.anonymized  # a contraction is no name
 
 
 def test_all_caps_female_surname_forms(nlp):

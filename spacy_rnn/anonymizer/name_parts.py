@@ -114,7 +114,7 @@ def cue_spans(text: str) -> List[Tuple[int, int]]:
     for m in _GREETING_CUE.finditer(text):
         words = m.group(1).split()
         if not any(w.lower() in STOP_WORDS or w.lower() in NOT_ADDRESSEES or part_key(w) in NON_NAME_WORDS
-                   for w in words):
+                   or _CONTRACTION.search(w) for w in words):
             spans.append((m.start(1), m.end(1)))
     for m in _FEMALE_SURNAME_CUE.finditer(text):
         if m.group().lower() not in NOT_FEMALE_SURNAMES:
@@ -274,6 +274,7 @@ _GREETING_CUE = re.compile(
     r"goodbye|good\s+morning|good\s+afternoon|good\s+evening|good\s+night|welcome|congrats|congratulations|"
     r"sorry|hola|ol[aá]|merhaba|bonjour|hallo|ciao|salut|obrigad[oa]|gracias|merci|danke)"
     r",?[ \t]+([A-Z][a-z'’]+(?:-[A-Za-z][a-z]+)?(?:[ \t][A-Z][a-z'’]+)?)(?=[ \t]*(?:[,!.?;:)…]|$|\n))")
+_CONTRACTION = re.compile(r"['’](?:m|s|re|ll|ve|d|t)$", re.IGNORECASE)  # "Hi, I'm Lee", "Hey It's me"
 # ALL-CAPS Slavic female surnames, which the detector misses ("TELL NOVAKOVA I SAID HI")
 _FEMALE_SURNAME_CUE = re.compile(r"(?<![\w@#'’\-])[A-Z]{3,}(?:OVA|EVA|OVÁ|SKAYA|SKAJA|INA|SKÁ|CKÁ)(?![\w\-])")
 NOT_FEMALE_SURNAMES = frozenset(
