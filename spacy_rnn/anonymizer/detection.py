@@ -17,8 +17,8 @@ DETECTOR_MODES = ("auto", "always", "fallback", "never")
 # "thanks John"); cut off before the span is a mention
 EDGE_WORDS = frozenset(
     "hi hii hey heyy heya hiya hello helo hallo hola yo yoo sup wassup wasup whatsup dear thanks thank thx thnx "
-    "thanx ty cheers bye goodbye congrats congratulations welcome morning night gm gn ok okay oh ohh lol lmao omg "
-    "haha hahaha rip happy birthday bday miss ask tell call meet rt amp quot http https".split())
+    "thanx cheers bye goodbye congrats congratulations welcome morning night gm gn ok okay oh ohh lol lmao omg "
+    "haha hahaha rip happy birthday bday miss ask tell call meet rt amp quot http https you u ya".split())
 SENTENCE_END = {".", "!", "?", "…"}
 # names per forward pass of the detector
 DETECTOR_BATCH = 512
