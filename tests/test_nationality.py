@@ -550,3 +550,21 @@ def test_plot_without_matplotlib_names_the_extra(nlp_bundled, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib raises ImportError
     with pytest.raises(ImportError, match=r"spacy-rnn\[plot\]"):
         nlp_bundled.get_pipe("surname_nationality").plot_prediction_history("Khalid")
+
+
+def test_strings_read_directly_give_what_name_docs_give():
+    """The bundled architecture reads plain strings (READS_STRINGS); the Doc path must agree."""
+    from spacy_rnn.nationality.model import READS_STRINGS
+
+    nlp = spacy.blank("en")
+    pipe = nlp.add_pipe("surname_nationality")
+    pipe.cache_size = 0
+    names = ["Khalid", "Çetin", "Olena Shevchenko", "O’Néàl", "", "🙂", "van der Berg"]
+    assert pipe.model.attrs[READS_STRINGS] is True
+    as_strings = pipe.predict_proba(names)
+    pipe.model.attrs[READS_STRINGS] = False
+    try:
+        as_docs = pipe.predict_proba(names)
+    finally:
+        pipe.model.attrs[READS_STRINGS] = True
+    np.testing.assert_array_equal(as_strings, as_docs)

@@ -7,7 +7,7 @@ countries, Arabic-speaking countries, Russian/Ukrainian, ...).
 import warnings
 from contextlib import contextmanager
 from itertools import islice
-from typing import Callable, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Callable, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from spacy import util
@@ -27,7 +27,7 @@ from .batching import BATCH_SIZE, CACHE_SIZE, PredictionCache, Request
 from .chars import MAX_DOC_CHARS, doc_text
 from .explain import Explanations
 from .extensions import install_extensions, prediction_key
-from .model import multi_label_loss, name_doc
+from .model import READS_STRINGS, multi_label_loss, name_doc
 from .scorer import gold_matrix
 
 default_model_config = """
@@ -146,9 +146,10 @@ class SurnameNationality(Explanations, TorchPipe):
     ``topk``, ``predict_hidden``, ``prediction_history`` and ``plot_prediction_history``
     (explain.py) look inside a prediction.
 
-    Every prediction comes from ``self.model.predict`` on name Docs: one per distinct folded
-    name of a batch (a short Doc is its own; span texts, words of several-word names and
-    the strings given to ``predict_proba`` get a one-token Doc). A Doc's prediction is stored
+    Every prediction comes from ``self.model.predict``, one input per distinct folded name of a
+    batch: a short Doc is its own; span texts, words of several-word names and the strings
+    given to ``predict_proba`` are passed as strings to a model that reads them (the bundled
+    architecture does, see ``READS_STRINGS``) and as one-token Docs to any other. A Doc's prediction is stored
     under ``doc.user_data[prediction_key(extension)]``, a Span's in ``span._.{extension}_prediction``.
 
     Engine attributes (not config): ``cache_size`` (distinct names whose answer is kept, 0 =
@@ -245,10 +246,13 @@ class SurnameNationality(Explanations, TorchPipe):
         names_per_doc = [self._names_of(doc) for doc in docs]
         span_texts = [span.text for names in names_per_doc for span in names]
         request = self._prepare(keys + span_texts)
-        # a doc no longer than what is read is its own name Doc
-        own = {key: doc for key, text, doc in zip(keys, texts, docs) if len(key) == len(text)}
-        inputs = [[own[source] if source in own else name_doc(self.vocab, string)
-                   for string, source in zip(strings, sources)] for strings, sources in request.batches]
+        if self.model.attrs.get(READS_STRINGS):
+            inputs = [strings for strings, _ in request.batches]
+        else:
+            # a doc no longer than what is read is its own name Doc
+            own = {key: doc for key, text, doc in zip(keys, texts, docs) if len(key) == len(text)}
+            inputs = [[own[source] if source in own else name_doc(self.vocab, string)
+                       for string, source in zip(strings, sources)] for strings, sources in request.batches]
         return _Batch(request, inputs, names_per_doc)
 
     def _run(self, batch: _Batch) -> List[np.ndarray]:
@@ -346,13 +350,15 @@ class SurnameNationality(Explanations, TorchPipe):
 
         Columns follow ``self.labels``. Raises ValueError naming the first item
         that is not a str. Each distinct name goes through the model once per
-        call (and once while it stays in the cache, see ``cache_size``), as a one-token Doc.
+        call (and once while it stays in the cache, see ``cache_size``).
         """
         request = self._prepare(batching.check_names(names), batch_size)
-        outputs = batching.run_batches(request.batches, self._string_docs, self._predict_docs)
+        outputs = batching.run_batches(request.batches, self._string_inputs, self._predict_docs)
         return self._answer(request, outputs)
 
-    def _string_docs(self, batch: Tuple[List[str], List[Optional[str]]]) -> List[Doc]:
+    def _string_inputs(self, batch: Tuple[List[str], List[Optional[str]]]) -> List[Union[Doc, str]]:
+        if self.model.attrs.get(READS_STRINGS):
+            return batch[0]
         return [name_doc(self.vocab, string) for string in batch[0]]
 
     def _overlap(self) -> bool:
