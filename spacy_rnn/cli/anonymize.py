@@ -88,6 +88,15 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=run_anonymize)
 
 
+def anonymizer_config(args) -> Dict[str, Any]:
+    """The ``name_anonymizer`` config of the parsed options (the key is set on the component
+    afterwards, never through its config)."""
+    return {"handles": args.handles, "pool": args.pool,
+            "known_names": [n.strip() for n in args.known_names.split(",") if n.strip()],
+            "detector": "never" if args.no_detector else "auto", "detector_threshold": args.detector_threshold,
+            "key_env": None, "key_file": None}
+
+
 def _load_key(args) -> bytes:
     if args.key_file and args.create_key and write_key(args.key_file):
         print(f"✔ created a new secret key in {args.key_file} (mode 600); keep it safe", file=sys.stderr)
@@ -168,12 +177,7 @@ def _run(args, out_path: Path, err_path: Path) -> int:
         return fail(str(e))
     if args.input != "-" and input_error(Path(args.input)):
         return fail(input_error(Path(args.input)))
-    known_cfg = [n.strip() for n in args.known_names.split(",") if n.strip()]
-    anon_config = {"handles": args.handles, "known_names": known_cfg, "pool": args.pool,
-                   "detector": "never" if args.no_detector else "auto",
-                   "detector_threshold": args.detector_threshold,
-                   "key_env": None, "key_file": None}
-    build_args = (args.model, args.lang, anon_config, args.max_length)
+    build_args = (args.model, args.lang, anonymizer_config(args), args.max_length)
     try:
         nlp = build_nlp(*build_args)
     except (OSError, ImportError) as e:
