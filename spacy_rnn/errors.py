@@ -110,6 +110,10 @@ class Errors(metaclass=_RNNCodes):
             "anonymize was run with (without it no name would be restored).")
     E312 = ("The mapping file {path} has one entry per record (anonymize was run without --conversation-field): "
             "run deanonymize without --conversation-field.")
+    # identifiers (E330-E339)
+    E330 = "Unknown entity type {label!r} in {option}: expected some of {options}."
+    E331 = "Invalid pattern {pattern!r} in {option}: {reason}."
+    E332 = "Unknown phone region {region!r} in {option}: expected a two-letter region code such as US, GB or DE."
 
 
 __all__ = ["Errors", "Warnings", "logger"]
