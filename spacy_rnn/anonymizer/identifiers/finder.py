@@ -13,10 +13,10 @@ from typing import Dict, Iterable, List, Pattern, Sequence, Tuple, Union
 import phonenumbers
 
 from ...errors import Errors
-from . import card, email, handle, iban, ip, phone
+from . import card, email, handle, iban, ip, phone, url
 from .base import LABELS, Identifier
 
-MODULES = {m.LABEL: m for m in (email, phone, handle, ip, card, iban)}
+MODULES = {m.LABEL: m for m in (email, phone, url, handle, ip, card, iban)}
 # on equal length, the earlier type wins
 PRIORITY = {label: i for i, label in enumerate(("URL", "EMAIL", "IBAN", "CARD", "PHONE", "IP", "ID", "HANDLE"))}
 
