@@ -4,7 +4,7 @@ non-overlapping answer.
 Each type's module finds its candidates with a cheap pre-filter first (an ``@``, a ``.``, seven
 digits, ...), so text without identifiers costs a few ``str`` scans. Overlaps are resolved by
 length, then by type: an e-mail inside a URL is part of the URL, a card number inside an IBAN is
-part of the IBAN. A candidate that overlaps a match of a ``keep`` pattern is dropped: those are
+part of the IBAN, a number its cue names as an ID is no phone number. A candidate that overlaps a match of a ``keep`` pattern is dropped: those are
 the user's own numbers (order numbers, ticket ids) and are never identifiers.
 """
 import re
@@ -13,12 +13,12 @@ from typing import Dict, Iterable, List, Pattern, Sequence, Tuple, Union
 import phonenumbers
 
 from ...errors import Errors
-from . import card, email, handle, iban, ip, phone, url
+from . import card, email, handle, iban, ip, national_id, phone, url
 from .base import LABELS, Identifier
 
-MODULES = {m.LABEL: m for m in (email, phone, url, handle, ip, card, iban)}
+MODULES = {m.LABEL: m for m in (email, phone, url, handle, ip, card, iban, national_id)}
 # on equal length, the earlier type wins
-PRIORITY = {label: i for i, label in enumerate(("URL", "EMAIL", "IBAN", "CARD", "PHONE", "IP", "ID", "HANDLE"))}
+PRIORITY = {label: i for i, label in enumerate(("URL", "EMAIL", "IBAN", "CARD", "ID", "PHONE", "IP", "HANDLE"))}
 
 
 def check_labels(labels: Iterable[str], option: str = "labels") -> Tuple[str, ...]:
