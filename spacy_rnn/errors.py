@@ -114,6 +114,12 @@ class Errors(metaclass=_RNNCodes):
     E330 = "Unknown entity type {label!r} in {option}: expected some of {options}."
     E331 = "Invalid pattern {pattern!r} in {option}: {reason}."
     E332 = "Unknown phone region {region!r} in {option}: expected a two-letter region code such as US, GB or DE."
+    # the review page (E350-E359)
+    E350 = "{option} must be {what}, got {value!r}."
+    E351 = ("Cannot load the person_name_detector for the residual-risk names ({reason}); pass --margin 0 to "
+            "review without the name scores.")
+    E352 = ("The mapping file {path} has one entry per record (anonymize was run without --conversation-field): "
+            "review without --conversation-field.")
 
 
 __all__ = ["Errors", "Warnings", "logger"]

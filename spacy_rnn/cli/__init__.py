@@ -10,7 +10,7 @@ import sys
 from typing import List, Optional
 
 # module names under spacy_rnn.cli, in the order shown by --help
-COMMAND_MODULES = ["predict", "anonymize", "deanonymize"]
+COMMAND_MODULES = ["predict", "anonymize", "deanonymize", "review"]
 
 
 def build_parser() -> argparse.ArgumentParser:
