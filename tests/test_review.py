@@ -256,3 +256,29 @@ def test_page_in_headless_chromium(data, tmp_path):
     assert sum(dom.marks.values()) > 0 and dom.marks == Page(out.read_text(encoding="utf8")).marks
     assert dom.counts["PERSON"] == recorded_counts(mapping)["PERSON"]
     assert any(kind == "EMAIL_SHAPE" for kind, _ in dom.risks)
+
+
+def test_records_without_conversation_ids(tmp_path, capsys):
+    """Without --conversation-field each record is its own conversation, keyed by its number."""
+    assert run("anonymize", EXAMPLE, tmp_path / "out.jsonl", "--key-file", tmp_path / "k", "--create-key",
+               "--mapping-file", tmp_path / "map.jsonl", "--allow-errors", "--no-progress") == 0
+    mapping = [json.loads(line) for line in (tmp_path / "map.jsonl").read_text(encoding="utf8").splitlines()]
+    assert all("record" in e for e in mapping)
+    out = tmp_path / "r.html"
+    assert run("review", tmp_path / "out.jsonl", "--mapping-file", tmp_path / "map.jsonl", "--output", out,
+               "--sample", 100, "--no-progress") == 0
+    page = Page(out.read_text(encoding="utf8"))
+    assert page.marks == recorded_counts(mapping) and "Conversation record 1<" in out.read_text(encoding="utf8")
+    capsys.readouterr()
+    assert run("review", tmp_path / "out.jsonl", "--mapping-file", tmp_path / "map.jsonl", "--output", out,
+               *CONV) == 2
+    _one_coded_line(capsys, "E352")
+
+
+def test_empty_file(tmp_path):
+    (tmp_path / "empty.jsonl").write_text("", encoding="utf8")
+    (tmp_path / "map.jsonl").write_text("", encoding="utf8")
+    out = tmp_path / "r.html"
+    assert run("review", tmp_path / "empty.jsonl", "--mapping-file", tmp_path / "map.jsonl", "--output", out) == 0
+    text = out.read_text(encoding="utf8")
+    assert "0 records read" in text and "None found." in text

@@ -42,6 +42,10 @@ def add_parser(subparsers) -> None:
     p.set_defaults(func=run_review)
 
 
+def _n(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _check_numbers(args):
     """Why a numeric option is out of range, or None."""
     if args.sample < 0:
@@ -110,10 +114,10 @@ def _run(args) -> int:
     except BaseException:
         out.discard()
         raise
-    risks = sum(rv.risk_counts.values())
     print(f"✔ review page written to {out_path}{' (mode 600, with originals)' if args.show_originals else ''}: "
-          f"{rv.n_records} records, {sum(rv.found.values())} replacements, {risks} residual risks, "
-          f"{len(rv.sample and {m.scope for m in rv.sample})} conversations sampled", file=sys.stderr)
+          f"{_n(rv.n_records, 'record')}, {_n(sum(rv.found.values()), 'replacement')}, "
+          f"{_n(sum(rv.risk_counts.values()), 'residual risk')}, "
+          f"{_n(len({m.scope for m in rv.sample}), 'conversation')} sampled", file=sys.stderr)
     if rv.not_shown:
-        print(f"✘ {len(rv.not_shown)} records cannot be read (listed on the page as not shown)", file=sys.stderr)
+        print(f"✘ {_n(len(rv.not_shown), 'record')} cannot be read (listed on the page as not shown)", file=sys.stderr)
     return 0

@@ -51,6 +51,10 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def _n(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def _chip(label: str, n: int) -> str:
     zero = " zero" if not n else ""
     return (f'<div class="count{zero}" data-label="{label}" style="background: {COLORS[label]}">{label}'
@@ -61,10 +65,10 @@ def _header(rv: Review, source: str, sample: int, seed: int, show_originals: boo
     total = sum(rv.found.values())
     originals = "shown as the tooltip of each mark" if show_originals else "not shown"
     out = [f"<h1>Review of {_e(source)}</h1>",
-           f'<p class="meta">{rv.n_records + len(rv.not_shown):,} records read: {rv.n_records:,} reviewed '
-           f'({rv.n_texts:,} texts, {len(rv.conversations):,} conversations), {len(rv.not_shown):,} not shown. '
-           f'{total:,} replacements; {sum(rv.risk_counts.values()):,} residual risks.</p>',
-           f'<p class="meta">Sample: {min(sample, len(rv.conversations)):,} conversations, seed {seed}. '
+           f'<p class="meta">{_n(rv.n_records + len(rv.not_shown), "record")} read: {rv.n_records:,} reviewed '
+           f'({_n(rv.n_texts, "text")}, {_n(len(rv.conversations), "conversation")}), {len(rv.not_shown):,} not '
+           f'shown. {_n(total, "replacement")}; {_n(sum(rv.risk_counts.values()), "residual risk")}.</p>',
+           f'<p class="meta">Sample: {_n(min(sample, len(rv.conversations)), "conversation")}, seed {seed}. '
            f"Original values are {originals}.</p>",
            "<h2>Replacements per type (whole file)</h2>", '<div class="counts" id="counts">']
     out += [_chip(label, rv.found.get(label, 0)) for label in LABELS]
@@ -112,7 +116,7 @@ def _risks(rv: Review) -> List[str]:
 def _not_shown(rv: Review) -> List[str]:
     if not rv.not_shown:
         return []
-    out = [f'<h2 id="not-shown">Not shown: {len(rv.not_shown):,} records that cannot be read</h2>',
+    out = [f'<h2 id="not-shown">Not shown: {_n(len(rv.not_shown), "record")} that cannot be read</h2>',
            '<table><tr><th>record</th><th>why</th></tr>']
     out += [f'<tr class="not-shown"><td class="n">line {line}</td><td>{_e(reason)}</td></tr>'
             for line, reason in rv.not_shown]
@@ -134,7 +138,7 @@ def render_message(m: Message, show_originals: bool) -> str:
 
 
 def _sample(rv: Review, show_originals: bool) -> List[str]:
-    out = [f'<h2 id="sample">Sample: {len({m.scope for m in rv.sample}):,} conversations</h2>']
+    out = [f'<h2 id="sample">Sample: {_n(len({m.scope for m in rv.sample}), "conversation")}</h2>']
     current: Any = None
     for m in rv.sample:
         if current is None or m.scope != current:
