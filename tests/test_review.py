@@ -32,20 +32,25 @@ def run(*argv) -> int:
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    """The example log anonymized by the real command, with a digit run and an e-mail planted in one
-    message of the output, and one line that is not JSON."""
+    """The example log anonymized by the real command, with a digit run, an e-mail and an original
+    name planted in one message of the output, and one line that is not JSON."""
     d = tmp_path_factory.mktemp("review")
     rc = run("anonymize", EXAMPLE, d / "out.jsonl", "--key-file", d / "k", "--create-key", "--mapping-file",
              d / "map.jsonl", *CONV, "--allow-errors", "--no-progress")
     assert rc == 0
     lines = (d / "out.jsonl").read_text(encoding="utf8").splitlines()
+    mapping = [json.loads(line) for line in (d / "map.jsonl").read_text(encoding="utf8").splitlines()]
     record = json.loads(lines[2])  # c001, turn 3
-    record["text"] += f" Ref {PLANTED_DIGITS}, write to {PLANTED_EMAIL}."
+    record["text"] += f" Ref {PLANTED_DIGITS}, write to {PLANTED_EMAIL}. Bye, {leaked(mapping)}!"
     lines[2] = json.dumps(record, ensure_ascii=False)
     lines.insert(5, "{this is not json")
     (d / "planted.jsonl").write_text("\n".join(lines) + "\n", encoding="utf8")
-    mapping = [json.loads(line) for line in (d / "map.jsonl").read_text(encoding="utf8").splitlines()]
     return d, mapping
+
+
+def leaked(mapping) -> str:
+    """An original name of conversation c001, planted in its output as a missed replacement."""
+    return next(n["original"] for n in mapping[0]["names"] if n["original"].istitle())
 
 
 class Page(HTMLParser):
@@ -131,6 +136,19 @@ def test_planted_identifiers_are_residual_risks(data):
     assert not any("@maruska" in row.lower() for _, row in page.risks if _ == "AT")
     # the line that is not JSON is listed, with its line number, as not shown
     assert page.not_shown and "line 6" in page.not_shown[0][1] and "invalid JSON" in page.not_shown[0][1]
+
+
+def test_an_original_left_in_the_output_is_listed_but_not_quoted(data):
+    d, mapping = data
+    name = leaked(mapping)
+    _, out = review(d, "--sample", 100, out="leak.html")
+    text = out.read_text(encoding="utf8")
+    rows = [row for kind, row in Page(text).risks if kind == "ORIGINAL_LEFT"]
+    assert len(rows) == 1 and "line 3" in rows[0] and "c001" in rows[0] and "Bye, " + "█" * len(name) in rows[0]
+    assert not re.search(r"(?<!\w)" + name + r"(?!\w)", text)
+    _, out = review(d, "--sample", 100, "--show-originals", out="leak_shown.html")
+    rows = [row for kind, row in Page(out.read_text(encoding="utf8")).risks if kind == "ORIGINAL_LEFT"]
+    assert len(rows) == 1 and f"Bye, {name}!" in rows[0]
 
 
 def test_name_scores_near_the_threshold_are_listed(data):

@@ -104,7 +104,8 @@ def _run(args) -> int:
             return fail(Errors.E351.format(reason=str(e).splitlines()[0] if str(e) else type(e).__name__))
     scanner = Scanner(paths, by_conv, by_record, handles=args.handles)
     rv = review(partial(read_lines, in_path), scanner, scorer, args.sample, args.seed, args.max_risks,
-                progress=partial(progress, desc="review", disable=args.no_progress))
+                progress=partial(progress, desc="review", disable=args.no_progress),
+                show_originals=args.show_originals)
     page = render_page(rv, in_path.name, args.sample, args.seed, args.show_originals)
     # a page with originals is as secret as the mapping: created mode 600, never readable by others
     out = AtomicFile(out_path, private=args.show_originals)
@@ -119,5 +120,6 @@ def _run(args) -> int:
           f"{_n(sum(rv.risk_counts.values()), 'residual risk')}, "
           f"{_n(len({m.scope for m in rv.sample}), 'conversation')} sampled", file=sys.stderr)
     if rv.not_shown:
-        print(f"✘ {_n(len(rv.not_shown), 'record')} cannot be read (listed on the page as not shown)", file=sys.stderr)
+        print(f"✘ {_n(len(rv.not_shown), 'record')} cannot be read (listed on the page as not shown)",
+              file=sys.stderr)
     return 0

@@ -1,6 +1,7 @@
 """Residual risks of an anonymized text: what is left in it that looks like an identifier but is not a
 replacement. Shapes found by pattern (digit runs and groups, e-mail and URL shapes, ``@``) and
-capitalised words that ``person_name_detector`` scores at or above its threshold minus a margin.
+capitalised words that ``person_name_detector`` scores at or above its threshold minus a margin; the
+caller adds the original values of a conversation found in its output (leaks).
 
 These are prompts for a reviewer, not detections: a year or an order number is a digit run, a city
 can score as a name. The point is that nothing identifier-shaped reaches a published file unseen."""
@@ -10,6 +11,8 @@ from typing import Iterable, List, Optional, Sequence, Tuple
 
 # kinds of risk, in the order the page lists them, with the words it shows
 KINDS = {
+    "ORIGINAL_LEFT": "an original value of the conversation still in the output (blacked out unless "
+                     "--show-originals)",
     "EMAIL_SHAPE": "e-mail shape",
     "URL_SHAPE": "URL shape",
     "AT": "@ handle or @ sign",

@@ -47,6 +47,7 @@ class Message:
     marks: List[Mark]
     risks: List[Risk] = field(default_factory=list)
     scope: Any = None  # the conversation's scope: two ids can be written alike (1 and "1")
+    left: List[Tuple[int, int]] = field(default_factory=list)  # originals of the conversation still in it
 
 
 @dataclass
@@ -123,6 +124,37 @@ def conversation_label(conv: Any, record: int) -> str:
     return conv if isinstance(conv, str) else json.dumps(conv, ensure_ascii=False)
 
 
+# compiled patterns of the originals of this many mapping lines are kept (conversations interleave)
+PATTERN_CACHE = 4096
+REDACTED = "█"
+
+
+def originals_of(entry: Dict[str, Any]) -> Set[str]:
+    """Every original value of a mapping line as it was written (names' surfaces, identifiers and the
+    originals of their ``written`` runs)."""
+    found: Set[str] = set()
+    for item in list(entry.get("names") or []) + list(entry.get("identifiers") or []):
+        found.add(item["original"])
+        found.update(item.get("surfaces") or [])
+        found.update(o for runs in (item.get("written") or {}).values() for o, _ in runs)
+    return {o for o in found if o.strip()}
+
+
+def originals_pattern(entry: Dict[str, Any]) -> Optional["re.Pattern"]:
+    """A pattern of the originals of a mapping line as whole words, exact case (longest first), or None."""
+    words = sorted(originals_of(entry), key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
+
+
+def redact(text: str, spans: Sequence[Tuple[int, int]]) -> str:
+    """``text`` with each span blacked out, character for character (the offsets hold)."""
+    for start, end in spans:
+        text = text[:start] + REDACTED * (end - start) + text[end:]
+    return text
+
+
 class Scanner:
     """One pass over the records: ``messages`` parses them and locates the replacements of each text;
     records that do not parse are reported to ``on_error``."""
@@ -133,6 +165,17 @@ class Scanner:
         self.by_conv = by_conv
         self.by_record = by_record
         self.handles = handles
+        self._patterns: "OrderedDict[int, Optional[re.Pattern]]" = OrderedDict()
+
+    def _originals(self, entry: Dict[str, Any]) -> Optional["re.Pattern"]:
+        key = id(entry)  # the entries live as long as the scanner
+        if key in self._patterns:
+            self._patterns.move_to_end(key)
+            return self._patterns[key]
+        pattern = self._patterns[key] = originals_pattern(entry)
+        if len(self._patterns) > PATTERN_CACHE:
+            self._patterns.popitem(last=False)
+        return pattern
 
     def records(self, lines: Iterable[Tuple[int, bytes]], on_error: Callable[[int, str], None],
                 wanted: Optional[Set[int]] = None) -> Iterator[Tuple[Any, int, str, List[Message]]]:
@@ -156,15 +199,21 @@ class Scanner:
             for loc, text in texts:
                 text = without_lone_surrogates(text)  # same length: the offsets hold; the page is UTF-8
                 marks = split_names(text, locate(entry, text, self.handles)) if entry is not None else []
-                messages.append(Message(line, label, show_location(loc), text, marks, scope=scope))
+                m = Message(line, label, show_location(loc), text, marks, scope=scope)
+                pattern = self._originals(entry) if entry is not None else None
+                if pattern is not None:  # an original outside every replacement: a leak
+                    m.left = [(o.start(), o.end()) for o in pattern.finditer(text)
+                              if not any(o.start() < e and s < o.end() for s, e, _, _ in marks)]
+                messages.append(m)
             yield scope, line, label, messages
 
 
 class RiskFinder:
     """Residual risks of messages, in batches (the name detector reads many texts per call)."""
 
-    def __init__(self, scorer: Optional[NameScorer]):
+    def __init__(self, scorer: Optional[NameScorer], show_originals: bool = False):
         self.scorer = scorer
+        self.show_originals = show_originals
         self.pending: List[Message] = []
 
     def add(self, messages: Sequence[Message]) -> List[Message]:
@@ -177,7 +226,10 @@ class RiskFinder:
         spans = [[(s, e) for s, e, _, _ in m.marks] for m in done]
         names = self.scorer.risks([m.text for m in done], spans) if self.scorer else [[] for _ in done]
         for m, marks, found in zip(done, spans, names):
-            m.risks = merge(shape_risks(m.text, marks), found)
+            left = [Risk(s, e, "ORIGINAL_LEFT") for s, e in m.left]
+            m.risks = merge(left, shape_risks(m.text, marks), found)  # a leak first: same span, one item
+            if m.left and not self.show_originals:  # the page shows where, never what
+                m.text = redact(m.text, m.left)
         return done
 
 
@@ -190,14 +242,16 @@ def _risk_item(m: Message, r: Risk) -> RiskItem:
 
 
 def review(read: Callable[[], Iterable[Tuple[int, bytes]]], scanner: Scanner, scorer: Optional[NameScorer],
-           sample: int, seed: int, max_risks: int, progress: Callable = lambda it: it) -> Review:
+           sample: int, seed: int, max_risks: int, progress: Callable = lambda it: it,
+           show_originals: bool = False) -> Review:
     """The review of a file: ``read()`` gives its (line number, bytes) pairs and is called twice, once
-    for the counts and risks of every record, once for the messages of the sampled conversations."""
+    for the counts and risks of every record, once for the messages of the sampled conversations.
+    Originals of a conversation left in its texts are blacked out unless ``show_originals``."""
     rv = Review()
     rv.recorded = recorded_counts(list(scanner.by_conv.values()) + list(scanner.by_record.values()))
     if scorer is not None:
         rv.name_threshold, rv.name_floor = scorer.threshold, scorer.floor
-    finder = RiskFinder(scorer)
+    finder = RiskFinder(scorer, show_originals)
 
     def tally(done: Sequence[Message]) -> None:
         for m in done:
@@ -230,7 +284,7 @@ def review(read: Callable[[], Iterable[Tuple[int, bytes]]], scanner: Scanner, sc
         order = {k: i for i, k in enumerate(keys)}
         picked = [(order[scope], m) for scope, _, _, ms in scanner.records(read(), lambda *a: None, wanted)
                   for m in ms]
-        finder = RiskFinder(scorer)
+        finder = RiskFinder(scorer, show_originals)
         for _, m in picked:
             finder.add([m])
         finder.flush()
@@ -239,5 +293,5 @@ def review(read: Callable[[], Iterable[Tuple[int, bytes]]], scanner: Scanner, sc
     return rv
 
 
-__all__ = ["LABELS", "split_names", "Message", "RiskItem", "Review", "Scanner", "RiskFinder", "review",
-           "recorded_counts", "conversation_label"]
+__all__ = ["LABELS", "split_names", "originals_of", "originals_pattern", "redact", "Message", "RiskItem", "Review",
+           "Scanner", "RiskFinder", "review", "recorded_counts", "conversation_label"]
