@@ -302,3 +302,16 @@ def test_empty_file(tmp_path):
     assert run("review", tmp_path / "empty.jsonl", "--mapping-file", tmp_path / "map.jsonl", "--output", out) == 0
     text = out.read_text(encoding="utf8")
     assert "0 records read" in text and "None found." in text
+
+
+def test_markup_in_the_records_is_text(tmp_path):
+    evil = '<img src=x onerror="alert(1)"> </div><script>alert(2)</script> 12345678'
+    (tmp_path / "in.jsonl").write_text(json.dumps({"conversation_id": "<b>c1</b>", "text": evil}) + "\n"
+                                       + '{"text": <script>}\n', encoding="utf8")
+    (tmp_path / "map.jsonl").write_text("", encoding="utf8")
+    out = tmp_path / "r.html"
+    assert run("review", tmp_path / "in.jsonl", "--mapping-file", tmp_path / "map.jsonl", "--output", out,
+               *CONV, "--no-progress") == 0
+    text = out.read_text(encoding="utf8")
+    assert "<img" not in text and "<script" not in text and "<b>c1" not in text
+    assert "&lt;img" in text and "&lt;b&gt;c1&lt;/b&gt;" in text
