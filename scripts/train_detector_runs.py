@@ -12,7 +12,7 @@ Bounded: about 3-5 minutes per run on 1 thread; ``--jobs 2`` runs two at once on
 without its files, or a failed run, stops the script with the name of what is missing or of the
 run's log.
 Usage: python scripts/train_detector_runs.py corpus/ner_cv/fold0 [...] [--out training/ner_cv]
-           [--seeds 0 1 2 3 4] [--jobs 2] [--threshold 0.45]
+           [--seeds 0 1 2 3 4] [--jobs 2] [--threshold 0.45] [--set training.max_steps=3000 ...]
 """
 import argparse
 import os
@@ -20,27 +20,34 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import List
+from typing import List, Sequence
 
 
 CORPUS_FILES = ("train.spacy", "dev.spacy", "lexicon.json", "glove_vectors.npz")
 
 
-def train_command(corpus: Path, output: Path, seed: int) -> List[str]:
+def train_command(corpus: Path, output: Path, seed: int, overrides: Sequence[str] = ()) -> List[str]:
+    """``spacy train`` of the recipe on ``corpus``; ``overrides`` are ``section.key=value`` config settings."""
+    extra = []
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"✘ --set {item!r}: expected section.key=value")
+        extra += [f"--{key}", value]
     return [sys.executable, "-m", "spacy", "train", "configs/person_name_detector.cfg", "--output", str(output),
             "--paths.train", str(corpus / "train.spacy"), "--paths.dev", str(corpus / "dev.spacy"),
             "--paths.lexicon", str(corpus / "lexicon.json"), "--paths.glove", str(corpus / "glove_vectors.npz"),
-            "--system.seed", str(seed)]
+            "--system.seed", str(seed), *extra]
 
 
-def run(corpus: Path, output: Path, seed: int) -> Path:
+def run(corpus: Path, output: Path, seed: int, overrides: Sequence[str] = ()) -> Path:
     if (output / "model-last").exists():
         print(f"✔ {output} already trained", flush=True)
         return output / "model-last"
     log = output.with_suffix(".log")
     print(f"… training {output} (log {log})", flush=True)
     with log.open("w") as f:
-        result = subprocess.run(train_command(corpus, output, seed), stdout=f, stderr=subprocess.STDOUT,
+        result = subprocess.run(train_command(corpus, output, seed, overrides), stdout=f, stderr=subprocess.STDOUT,
                                 env={**os.environ, "OMP_NUM_THREADS": "1"})
     if result.returncode:
         raise SystemExit(f"✘ training {output} failed (exit {result.returncode}): see {log}")
@@ -55,6 +62,8 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--threshold", type=float, default=0.45, help="threshold stored in each ensemble")
+    ap.add_argument("--set", dest="overrides", nargs="*", default=[], metavar="SECTION.KEY=VALUE",
+                    help="config overrides for every run, e.g. components.person_name_detector.model.n_layers=2")
     args = ap.parse_args()
     for corpus in args.corpora:
         missing = [n for n in CORPUS_FILES if not (corpus / n).exists()]
@@ -64,7 +73,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     jobs = [(c, args.out / f"{c.name}_s{s}", s) for c in args.corpora for s in args.seeds]
     with ThreadPoolExecutor(args.jobs) as pool:
-        done = list(pool.map(lambda j: run(*j), jobs))
+        done = list(pool.map(lambda j: run(*j, args.overrides), jobs))
     for corpus in args.corpora:
         members = [str(d) for (c, _, _), d in zip(jobs, done) if c == corpus]
         subprocess.run([sys.executable, "scripts/bundle_detector.py", ",".join(members), "--out",
