@@ -12,3 +12,15 @@ from .anonymizer.component import NameAnonymizer, make_name_anonymizer
 __version__ = "0.1.0"
 __all__ = ["SurnameNationality", "make_surname_nationality", "PersonNameDetector", "make_person_name_detector",
            "NameAnonymizer", "make_name_anonymizer", "NextTokenScorer", "make_next_token_scorer", "__version__"]
+
+
+def __getattr__(name):
+    # DataFrame and Dask entry points load on first use, so `import spacy_rnn` stays light and the
+    # single-process path never imports Dask
+    if name == "anonymize_frame":
+        from .frame import anonymize_frame
+        return anonymize_frame
+    if name == "dask":
+        import importlib
+        return importlib.import_module(".dask", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

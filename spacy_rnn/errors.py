@@ -114,6 +114,20 @@ class Errors(metaclass=_RNNCodes):
     E330 = "Unknown entity type {label!r} in {option}: expected some of {options}."
     E331 = "Invalid pattern {pattern!r} in {option}: {reason}."
     E332 = "Unknown phone region {region!r} in {option}: expected a two-letter region code such as US, GB or DE."
+    # shards, DataFrames and Dask (E340-E349)
+    E340 = ("No input at {path}: expected a .jsonl, .jsonl.gz or .parquet file, a directory holding some, or a "
+            "glob matching some.")
+    E341 = "Input file {path} is neither JSONL (.jsonl, .jsonl.gz) nor Parquet (.parquet): name it by its format."
+    E342 = ("Invalid --dask {value!r}: expected local:N (N worker processes on this machine) or a scheduler "
+            "address such as tcp://host:8786.")
+    E343 = "{what} needs optional dependencies: pip install \"spacy-rnn[{extra}]\" ({reason})."
+    E344 = ("The output directory {path} holds {name}, which no sharded run wrote: choose an empty or new "
+            "directory (nothing was read or written).")
+    E345 = "Cannot connect to the Dask scheduler {address}: {reason}."
+    E346 = "Invalid {option} {value!r}: {reason}."
+    E347 = "No column {column!r} in the DataFrame (its columns: {columns})."
+    E348 = "Column {column!r}, row {row}: a text must be a string or missing (got {type})."
+    E349 = "Column {column!r}, row {row}: the conversation id is missing."
     # the review page (E350-E359)
     E350 = "{option} must be {what}, got {value!r}."
     E351 = ("Cannot load the person_name_detector for the residual-risk names ({reason}); pass --margin 0 to "

@@ -54,7 +54,7 @@ def test_add_pipe_on_blank_pipeline_and_readme_example(nlp):
     assert full["replacement"].split(" ", 1)[1] == poss["replacement"]  # the surname keeps its pseudonym
     for p in doc._.pseudonyms:
         assert doc.text[p["start_char"]:p["end_char"]] == p["original"]
-        assert set(p) == {"start_char", "end_char", "original", "replacement", "detected_by", "nationality"}
+        assert set(p) == {"start_char", "end_char", "original", "replacement", "label", "detected_by", "nationality"}
         assert p["nationality"]
     assert doc.text == "Hi, I'm Rochdi Khalid. Can Khalid's order ship to Casablanca?"  # never rewritten
 
@@ -185,12 +185,16 @@ def test_stop_word_names_replaced_only_when_capitalized(nlp):
 
 
 def test_handles_inside_words_when_configured():
-    nlp = make_nlp(handles=True)
+    # names only: handles=True replaces the name parts inside @handles, handles=False keeps the handles
+    nlp = make_nlp(handles=True, entities=["PERSON"])
     doc = nlp("Dmitri Volkov is @dmitrivolkov99 and @volkov.d")
     out = doc._.anonymized
     assert "dmitri" not in out.lower() and "volkov" not in out.lower()
-    plain = make_nlp(handles=False)
+    plain = make_nlp(handles=False, entities=["PERSON"])
     assert "dmitrivolkov99" in plain("Dmitri Volkov is @dmitrivolkov99")._.anonymized
+    # with HANDLE among the entities (the default) every handle is replaced as a whole
+    out = make_nlp(handles=False)("Dmitri Volkov is @dmitrivolkov99")._.anonymized
+    assert "dmitrivolkov99" not in out and "@" in out
 
 
 def test_span_keys_and_spans_output():

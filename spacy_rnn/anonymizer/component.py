@@ -1,4 +1,6 @@
-"""``name_anonymizer``: replace every person name with a consistent, nationality-preserving pseudonym.
+"""``name_anonymizer``: replace every person name with a consistent, nationality-preserving pseudonym,
+and every e-mail address, phone number, URL, @handle, IP address, card number, IBAN and
+context-marked national ID with a consistent, valid surrogate from a reserved range.
 
 Detection (any of, merged): PERSON entities of an upstream NER (without the greetings
 at their edges, @handles, #hashtags and URLs); spans an upstream component left in
@@ -15,9 +17,14 @@ nationality, predicted by the bundled ``surname_nationality`` model, chosen from
 pools of the bundled GRU name generator with a keyed hash (HMAC-SHA256 of the secret
 key, the conversation id and the folded name), so every process holding the key agrees.
 
+Identifiers (config ``entities``, default all of :data:`~.conversation.ENTITIES`): found by
+:mod:`.identifiers` (phonenumbers, python-stdnum, ipaddress, Luhn); each value gets one keyed
+surrogate per conversation in the shape it was written, and e-mails, handles and URLs holding a
+replaced name are rebuilt from its pseudonym.
+
 Outputs: ``doc._.anonymized`` (str; ``doc.text`` is never rewritten),
-``doc._.pseudonyms`` (one dict per replaced mention) and, if ``spans_key`` is set,
-``doc.spans[spans_key]`` (label "PERSON").
+``doc._.pseudonyms`` (one dict per replaced mention, with its ``label``: PERSON, EMAIL, ...) and,
+if ``spans_key`` is set, ``doc.spans[spans_key]`` (labelled by type).
 
 Conversations: pass ``doc.user_data["conversation_id"]`` or use
 ``with anonymizer.conversation("id"):``; docs without one are each their own
@@ -38,7 +45,7 @@ from spacy.util import minibatch
 
 from ..errors import Errors, Warnings
 from ..util import PERSON_LABELS
-from .conversation import Conversation, ConversationEngine
+from .conversation import ENTITIES, PERSON, Conversation, ConversationEngine, check_entities
 from .detection import DETECTOR_MODES, MentionFinder
 from .extensions import ANONYMIZED, PSEUDONYMS, install_extensions
 from .keys import DEFAULT_KEY_ENV, load_key, new_key
@@ -53,6 +60,9 @@ MAX_CONVERSATIONS = 10_000
     "name_anonymizer",
     assigns=[f"doc._.{ANONYMIZED}", f"doc._.{PSEUDONYMS}"],
     default_config={
+        "entities": list(ENTITIES),
+        "region": "US",
+        "keep": [],
         "known_names": [],
         "use_ner": True,
         "ner_labels": list(PERSON_LABELS),
@@ -77,6 +87,9 @@ MAX_CONVERSATIONS = 10_000
 def make_name_anonymizer(
     nlp: Language,
     name: str,
+    entities: List[str],
+    region: str,
+    keep: List[str],
     known_names: List[str],
     use_ner: bool,
     ner_labels: List[str],
@@ -101,6 +114,10 @@ def make_name_anonymizer(
 ) -> "NameAnonymizer":
     """Create a name_anonymizer component.
 
+    entities: the types to replace: PERSON (names), EMAIL, PHONE, URL, HANDLE, IP, CARD, IBAN,
+        ID (national ID and tax numbers the text marks as such); default all.
+    region: the phone region (ISO 3166 code) of numbers written without a country code.
+    keep: regular expressions whose matches are never replaced as identifiers (order numbers).
     known_names: names to replace wherever they occur (full names or single parts).
     use_ner / ner_labels: take these entity labels of an upstream NER as person names.
     span_keys: doc.spans keys an upstream component fills with person-name spans.
@@ -127,7 +144,7 @@ def make_name_anonymizer(
     max_conversations, batch_size: deprecated, accepted so that saved configs load; they set
         the attributes ``max_conversations`` and ``batch_size`` (a warning says so).
     """
-    anon = NameAnonymizer(nlp, name, known_names=known_names, use_ner=use_ner, ner_labels=ner_labels,
+    anon = NameAnonymizer(nlp, name, entities=entities, region=region, keep=keep, known_names=known_names, use_ner=use_ner, ner_labels=ner_labels,
                           span_keys=span_keys, detector=detector, detector_weights=detector_weights,
                           detector_threshold=detector_threshold, nationality_weights=nationality_weights,
                           default_nationality=default_nationality, pool=pool, pool_size=pool_size,
@@ -149,7 +166,8 @@ class NameAnonymizer:
     and ``engine``, the :class:`~.conversation.ConversationEngine` the ``anonymize`` command runs too.
     """
 
-    def __init__(self, nlp: Language, name: str, *, known_names: Sequence[str], use_ner: bool,
+    def __init__(self, nlp: Language, name: str, *, entities: Sequence[str], region: str, keep: Sequence[str],
+                 known_names: Sequence[str], use_ner: bool,
                  ner_labels: Sequence[str], span_keys: Sequence[str], detector: str,
                  detector_weights: Optional[str], detector_threshold: Optional[float],
                  nationality_weights: Optional[str], default_nationality: str, pool: str, pool_size: int,
@@ -160,8 +178,10 @@ class NameAnonymizer:
             raise ValueError(Errors.E304.format(option="detector", value=detector, options=DETECTOR_MODES))
         if pool not in POOL_SOURCES:
             raise ValueError(Errors.E304.format(option="pool", value=pool, options=POOL_SOURCES))
+        entities = check_entities(entities, "entities")
         self.name = name
-        self.cfg = {"known_names": list(known_names), "use_ner": use_ner, "ner_labels": list(ner_labels),
+        self.cfg = {"entities": list(entities), "region": region, "keep": list(keep),
+                    "known_names": list(known_names), "use_ner": use_ner, "ner_labels": list(ner_labels),
                     "span_keys": list(span_keys), "detector": detector, "handles": handles, "gazetteer": gazetteer,
                     "title_cues": title_cues, "detector_threshold": detector_threshold,
                     "default_nationality": default_nationality, "spans_key": spans_key,
@@ -174,11 +194,14 @@ class NameAnonymizer:
             key = new_key()
         self.max_conversations = MAX_CONVERSATIONS
         found = self._make_subpipe(nlp, "person_name_detector", "detector", detector_weights,
-                                   lambda reason: Warnings.W302.format(reason=reason)) if detector != "never" else None
+                                   lambda reason: Warnings.W302.format(reason=reason)) \
+            if detector != "never" and PERSON in entities else None
         self._finder = MentionFinder(self.cfg, found, gazetteer)
-        nationality = self._make_subpipe(nlp, "surname_nationality", "nationality", nationality_weights,
+        nationality = self._make_subpipe(nlp, "surname_nationality", "nationality",
+                                         nationality_weights if PERSON in entities else None,
                                          lambda reason: Warnings.W301.format(reason=reason, default=default_nationality))
-        self.engine = ConversationEngine(key, pool, pool_size, nationality, default_nationality, known_names, handles)
+        self.engine = ConversationEngine(key, pool, pool_size, nationality, default_nationality, known_names, handles,
+                                         entities=entities, region=region, keep=keep)
         self._conversations: "OrderedDict[str, Conversation]" = OrderedDict()
         self._local = threading.local()
 
@@ -284,7 +307,10 @@ class NameAnonymizer:
     # -- detection -----------------------------------------------------------------------------------
     def detect(self, docs: Sequence[Doc]) -> List[List[Mention]]:
         """Name mentions found by upstream NER/spans, the detector and the gazetteer (no
-        caller-known names, no propagation); never mutates the docs."""
+        caller-known names, no propagation); never mutates the docs. No mentions when PERSON
+        is not among the ``entities``."""
+        if not self.engine.replace_names:
+            return [[] for _ in docs]
         return self._finder(docs)
 
     @staticmethod
@@ -322,7 +348,7 @@ class NameAnonymizer:
         doc._.set(pseudonyms_ext, [r.as_dict() for r in records])
         key = self.cfg["spans_key"]
         if key:
-            spans = [doc.char_span(r.start, r.end, label="PERSON", alignment_mode="expand") for r in records]
+            spans = [doc.char_span(r.start, r.end, label=r.label, alignment_mode="expand") for r in records]
             doc.spans[key] = [s for s in spans if s is not None]
 
     def anonymize_conversation(self, docs: Sequence[Doc], conversation_id: Optional[str] = None,

@@ -183,8 +183,10 @@ class ConversationTable:
             return key
         return None
 
-    def find(self, text: str, mentions: Sequence[Mention] = (), handles: bool = False) -> List[Occurrence]:
-        """Every occurrence of a table entry in ``text`` (non-overlapping, sorted)."""
+    def find(self, text: str, mentions: Sequence[Mention] = (), handles: bool = False,
+             exclude: Sequence[Tuple[int, int]] = ()) -> List[Occurrence]:
+        """Every occurrence of a table entry in ``text`` (non-overlapping, sorted), none inside
+        the ``exclude`` ranges (identifiers, replaced as a whole)."""
         occ: List[Occurrence] = []
         covered: List[Tuple[int, int, str]] = []
         not_names = non_name_spans(text) if self.entries else []
@@ -226,7 +228,7 @@ class ConversationTable:
         out: List[Occurrence] = []
         last_end = -1
         for o in occ:
-            if o.start >= last_end:
+            if o.start >= last_end and not (exclude and overlaps(exclude, o.start, o.end)):
                 out.append(o)
                 last_end = o.end
         return out
@@ -262,9 +264,11 @@ class ConversationTable:
                 found.append(Occurrence(m.start(), m.end(), m.group().lower(), PROPAGATION, handle=True))
         return found
 
-    def rewrite(self, text: str, mentions: Sequence[Mention] = (), handles: bool = False) -> Tuple[str, List["Replaced"]]:
-        """``text`` with every occurrence of an entry replaced, and one :class:`Replaced` per mention."""
-        return apply(text, self, self.find(text, mentions, handles=handles))
+    def rewrite(self, text: str, mentions: Sequence[Mention] = (), handles: bool = False,
+                exclude: Sequence[Tuple[int, int]] = ()) -> Tuple[str, List["Replaced"]]:
+        """``text`` with every occurrence of an entry (outside ``exclude``) replaced, and one
+        :class:`Replaced` per mention."""
+        return apply(text, self, self.find(text, mentions, handles=handles, exclude=exclude))
 
     def replacement(self, surface: str, key: str) -> str:
         """The pseudonym of ``key`` written in the shape of ``surface``."""
@@ -286,10 +290,12 @@ class Replaced:
     replacement: str
     detected_by: str
     nationality: Optional[str]
+    label: str = "PERSON"
 
     def as_dict(self) -> dict:
         return {"start_char": self.start, "end_char": self.end, "original": self.original,
-                "replacement": self.replacement, "detected_by": self.detected_by, "nationality": self.nationality}
+                "replacement": self.replacement, "label": self.label, "detected_by": self.detected_by,
+                "nationality": self.nationality}
 
 
 # words before a name that are family names too, but mostly interjections or English words ("Oh Minh, ...")
@@ -323,7 +329,7 @@ def apply(text: str, table: ConversationTable, occurrences: Sequence[Occurrence]
         if new is None:
             new = table.replacement(surface, o.key)
         if not entry.restore:  # a forward table: remember what this replacement stands for
-            _record(entry.written, new, surface)
+            record_run(entry.written, new, surface)
         pieces.append(text[pos:o.start])
         pieces.append(new)
         pos = o.end
@@ -342,7 +348,7 @@ def apply(text: str, table: ConversationTable, occurrences: Sequence[Occurrence]
     return "".join(pieces), records
 
 
-def _record(written: Dict[str, List[list]], new: str, surface: str) -> None:
+def record_run(written: Dict[str, List[list]], new: str, surface: str) -> None:
     """Append ``surface`` to the originals of ``new`` (run-length: one run per spelling change)."""
     runs = written.setdefault(new, [])
     if runs and runs[-1][0] == surface:
@@ -364,5 +370,5 @@ def _replayed(entry: Entry, surface: str) -> Optional[str]:
     return original
 
 
-__all__ = ["ConversationTable", "Mention", "Entry", "Occurrence", "Replaced", "apply", "mention_parts",
+__all__ = ["ConversationTable", "Mention", "Entry", "Occurrence", "Replaced", "apply", "mention_parts", "record_run",
            "NER", "MODEL", "KNOWN", "PROPAGATION"]

@@ -1,4 +1,6 @@
-"""`spacy-rnn anonymize`: replace person names in a JSONL chat log with consistent pseudonyms.
+"""`spacy-rnn anonymize`: replace person names in a JSONL chat log with consistent pseudonyms, and
+e-mail addresses, phone numbers, URLs, @handles, IPs, card numbers, IBANs and national IDs with
+consistent, valid surrogates from reserved ranges (--entities chooses the types).
 
 Two streaming passes over the input, so that a name found anywhere in a conversation
 is replaced everywhere in it, earlier messages included, whatever the order of the
@@ -42,6 +44,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
+from ..anonymizer.conversation import ENTITIES, PERSON, check_entities, check_identifier_settings
 from ..anonymizer.keys import DEFAULT_KEY_ENV, load_key, record_scope, scope_of, write_key
 from ..anonymizer.mapping import mapping_entry
 from ..anonymizer.table import Mention
@@ -56,7 +59,8 @@ EXIT_REPORTED, EXIT_USAGE, EXIT_DISK_FULL = 1, 2, 3
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("anonymize", help="Replace person names in a JSONL file with consistent pseudonyms",
+    p = subparsers.add_parser("anonymize", help="Replace names and identifiers in a JSONL file with consistent "
+                                                "pseudonyms and surrogates",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("input", help="JSONL file ('-' for stdin)")
     p.add_argument("output", help="JSONL file to write (replaced atomically when complete)")
@@ -64,6 +68,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("--known-name-field", action="append", default=[], metavar="PATH",
                    help="field holding names to replace wherever they occur (e.g. user.name); repeatable")
     p.add_argument("--known-names", default="", help="comma-separated names to replace everywhere")
+    p.add_argument("--entities", default=",".join(ENTITIES),
+                   help=f"comma-separated types to replace (default: all of {','.join(ENTITIES)})")
+    p.add_argument("--region", default="US",
+                   help="phone region (ISO 3166 code) of numbers written without a country code (default: US)")
+    p.add_argument("--keep", action="append", default=[], metavar="REGEX",
+                   help="never replace identifiers matching this regular expression (e.g. 'ORD-\\d+'); repeatable")
     p.add_argument("--key-file", default=None, help="file with the secret key (never logged)")
     p.add_argument("--key-env", default=DEFAULT_KEY_ENV, help="environment variable with the key if no --key-file")
     p.add_argument("--create-key", action="store_true", help="create --key-file (mode 600) if it does not exist")
@@ -91,10 +101,11 @@ def add_parser(subparsers) -> None:
 def anonymizer_config(args) -> Dict[str, Any]:
     """The ``name_anonymizer`` config of the parsed options (the key is set on the component
     afterwards, never through its config)."""
-    return {"handles": args.handles, "pool": args.pool,
-            "known_names": [n.strip() for n in args.known_names.split(",") if n.strip()],
-            "detector": "never" if args.no_detector else "auto", "detector_threshold": args.detector_threshold,
-            "key_env": None, "key_file": None}
+    entities = [e.strip() for e in args.entities.split(",") if e.strip()]
+    return {"handles": args.handles, "pool": args.pool, "entities": entities, "region": args.region,
+            "keep": list(args.keep), "known_names": [n.strip() for n in args.known_names.split(",") if n.strip()],
+            "detector": "never" if args.no_detector or PERSON not in [e.upper() for e in entities] else "auto",
+            "detector_threshold": args.detector_threshold, "key_env": None, "key_file": None}
 
 
 def _load_key(args) -> bytes:
@@ -171,13 +182,16 @@ def run_anonymize(args) -> int:
 def _run(args, out_path: Path, err_path: Path) -> int:
     started = time.time()
     try:
+        config = anonymizer_config(args)
+        check_entities(config["entities"], "--entities")
+        check_identifier_settings(args.region, args.keep, ("--region", "--keep"))
         key = _load_key(args)
         paths = record_paths(args, tuple(args.known_name_field))
     except ValueError as e:
         return fail(str(e))
     if args.input != "-" and input_error(Path(args.input)):
         return fail(input_error(Path(args.input)))
-    build_args = (args.model, args.lang, anonymizer_config(args), args.max_length)
+    build_args = (args.model, args.lang, config, args.max_length)
     try:
         nlp = build_nlp(*build_args)
     except (OSError, ImportError) as e:
@@ -244,6 +258,7 @@ def _anonymize(args, in_path, nlp, key: bytes, build_args, paths, out_path: Path
         spill.seek(0)
         n_out = n_mentions = 0
         by_source: Counter = Counter()
+        by_label: Counter = Counter()
         for line, raw in progress(read_lines(in_path), total=counts["records"], desc="pass 2/2: write",
                                   disable=args.no_progress):
             spans = json.loads(spill.readline())
@@ -256,12 +271,14 @@ def _anonymize(args, in_path, nlp, key: bytes, build_args, paths, out_path: Path
                 new_text, records = conversation.rewrite(text, [Mention(*m) for m in found])
                 set_at(record, loc, new_text)
                 n_mentions += len(records)
-                by_source.update(r.detected_by for r in records)
+                by_source.update(r.detected_by for r in records if r.label == PERSON)
+                by_label.update(r.label for r in records)
             out.f.write(dump_line(record))
             n_out += 1
             if last_line[scope] == line:
-                if mapping and conversation.table.entries:
-                    mapping.f.write(dump_line(mapping_entry(conversation.table, conv, n_out)))
+                entry = mapping_entry(conversation, conv, n_out) if mapping else None
+                if entry is not None:
+                    mapping.f.write(dump_line(entry))
                 del conversations[scope]
         n_reported = len(report.errors)
         if n_reported or args.errors_file:
@@ -275,7 +292,9 @@ def _anonymize(args, in_path, nlp, key: bytes, build_args, paths, out_path: Path
                    "blank_lines": counts["blank_lines"], "reasons": dict(report.reasons),
                    "warnings": {w: len(lines) for w, lines in report.warnings.items()}, "texts": n_texts,
                    "texts_unread_script": counts["texts_unread_script"], "unread_scripts": scripts,
-                   "conversations": len(last_line), "mentions_replaced": n_mentions, "detected_by": dict(by_source),
+                   "conversations": len(last_line), "mentions_replaced": n_mentions,
+                   "replaced": {label: by_label[label] for label in ENTITIES if by_label[label]},
+                   "detected_by": dict(by_source),
                    "seconds": round(seconds, 2), "texts_per_second": round(n_texts / max(seconds, 1e-9), 1),
                    "output": str(out_path), "errors_file": str(err_path) if n_reported or args.errors_file else None,
                    "mapping_file": args.mapping_file}
@@ -308,8 +327,10 @@ def _lines(lines: List[int], n: int = 10) -> str:
 def _print_summary(summary: Dict[str, Any], report: Report) -> None:
     err = sys.stderr
     print(f"✔ {summary['records_out']} records written to {summary['output']} "
-          f"({summary['texts']} texts, {summary['mentions_replaced']} name mentions replaced, "
+          f"({summary['texts']} texts, {summary['mentions_replaced']} mentions replaced, "
           f"{summary['conversations']} conversations, {summary['texts_per_second']} texts/s)", file=err)
+    if summary["replaced"]:
+        print("  replaced: " + ", ".join(f"{label} {n}" for label, n in summary["replaced"].items()), file=err)
     if summary["blank_lines"]:
         n = summary["blank_lines"]
         print(f"  {n} blank line{'s' if n != 1 else ''} skipped", file=err)

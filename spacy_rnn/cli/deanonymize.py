@@ -1,4 +1,4 @@
-"""`spacy-rnn deanonymize`: restore the original names with the mapping file of `anonymize`.
+"""`spacy-rnn deanonymize`: restore the original names and identifiers with the mapping file of `anonymize`.
 
 Each occurrence gets back the spelling it had (the mapping records, per pseudonym as written, the
 originals it replaced in output order), so deanonymizing the unchanged output of anonymize gives
@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any, Dict
 
 from ..anonymizer.keys import scope_of
-from ..anonymizer.mapping import read_mapping, reverse_table
-from ..anonymizer.table import ConversationTable
+from ..anonymizer.mapping import Reverser, read_mapping
 from ..errors import Errors
 from .fields import FieldError, set_at
 from .jsonl import (AtomicFile, Report, add_record_args, dump_line, errors_path, fail, input_error, parse_record,
@@ -19,7 +18,8 @@ from .jsonl import (AtomicFile, Report, add_record_args, dump_line, errors_path,
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("deanonymize", help="Restore the original names with an anonymize mapping file",
+    p = subparsers.add_parser("deanonymize", help="Restore the original names and identifiers with an anonymize "
+                                                  "mapping file",
                               description="Reverse `spacy-rnn anonymize` on its output, using the mapping "
                                           "file it wrote (authorised re-identification).")
     p.add_argument("input", help="JSONL written by anonymize")
@@ -57,7 +57,7 @@ def run_deanonymize(args) -> int:
     report = Report()
     err_path = errors_path(args, out_path)
     out = AtomicFile(out_path)
-    tables: Dict[Any, ConversationTable] = {}
+    tables: Dict[Any, Reverser] = {}
     n_out = 0
     try:
         for line, raw in progress(read_lines(in_path), desc="deanonymize", disable=args.no_progress):
@@ -72,9 +72,9 @@ def run_deanonymize(args) -> int:
                 scope = scope_of(conv) if conv is not None else n_out
                 table = tables.get(scope)
                 if table is None:
-                    table = tables[scope] = reverse_table(entry)
+                    table = tables[scope] = Reverser(entry)
                 for loc, text in texts:
-                    set_at(record, loc, table.rewrite(text, handles=args.handles)[0])
+                    set_at(record, loc, table.rewrite(text, handles=args.handles))
             out.f.write(dump_line(record))
         out.commit()
         if report.errors:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..anonymizer.keys import scope_of
-from ..anonymizer.mapping import reverse_table
+from ..anonymizer.mapping import locate  # names and identifiers, as the mapping line holds them
 from ..cli.fields import FieldError, show_location
 from ..cli.jsonl import RecordPaths, parse_record, without_lone_surrogates
 from .risks import KINDS, NameScorer, Risk, merge, shape_risks
@@ -22,18 +22,6 @@ CONTEXT = 40
 BATCH = 256
 
 Mark = Tuple[int, int, str, str]  # (start, end, label, original)
-
-
-def _locate_names(entry: Dict[str, Any], text: str, handles: bool = False) -> List[Mark]:
-    """(start, end, label, original) of the names of a mapping line in ``text``: the stand-in for
-    ``mapping.locate`` where the mapping module has none (its mapping lines hold names only)."""
-    return [(r.start, r.end, "PERSON", r.replacement) for r in reverse_table(entry).rewrite(text, handles=handles)[1]]
-
-
-try:
-    from ..anonymizer.mapping import locate  # names and identifiers
-except ImportError:
-    locate = _locate_names
 
 
 @dataclass

@@ -66,11 +66,14 @@ class IdentifierFinder:
         self.keep = compile_keep(keep)
         self._modules = [MODULES[label] for label in self.labels if label in MODULES]
 
-    def __call__(self, text: str) -> List[Identifier]:
+    def __call__(self, text: str, regions: Sequence[str] = ()) -> List[Identifier]:
+        """The identifiers of ``text``, left to right, none overlapping. ``regions``: further phone
+        regions whose national forms count (those a conversation has shown in international form)."""
         found = []
         for module in self._modules:
-            for start, end, value in module.find(text, self.region):
-                found.append(Identifier(start, end, module.LABEL, value))
+            for region in (self.region, *regions) if module.LABEL == "PHONE" else (self.region,):
+                for start, end, value in module.find(text, region):
+                    found.append(Identifier(start, end, module.LABEL, value))
         if not found:
             return found
         if self.keep:

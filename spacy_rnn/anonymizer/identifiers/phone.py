@@ -164,6 +164,9 @@ def _parses_back(out: str, region: str, cc: int, new_nsn: str) -> bool:
 def surrogate(value: str, written: str, stream: KeyedStream, names: Optional[Names], region: str) -> str:
     original = phonenumbers.parse(value)
     cc = original.country_code
+    # a number written in national form parses back in its own country, whatever the default region
+    own = phonenumbers.region_code_for_country_code(cc)
+    region = own if own != "ZZ" else region
     nsn = phonenumbers.national_significant_number(original)
 
     def build(new_nsn: str) -> Optional[str]:
