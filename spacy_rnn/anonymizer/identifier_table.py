@@ -47,6 +47,8 @@ class IdentifierTable:
         # phone regions the conversation has shown in international form: a number of theirs written
         # nationally later ("+44 7911 123456", then "07911 123456") is the same number
         self.regions: List[str] = []
+        # what the finder found in each text: a text is read when observed and again when rewritten
+        self._found: Dict[str, List[Identifier]] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -64,7 +66,10 @@ class IdentifierTable:
                 break
 
     def _find(self, text: str) -> List[Identifier]:
-        return self.engine.finder(text, self.regions)
+        found = self._found.get(text)
+        if found is None:
+            found = self._found[text] = self.engine.finder(text, self.regions)
+        return found
 
     def _learn_regions(self) -> bool:
         """Add the regions of the conversation's phone numbers; True if there are new ones."""
@@ -77,6 +82,7 @@ class IdentifierTable:
             region = phonenumbers.region_code_for_country_code(phonenumbers.parse(value).country_code)
             if region not in ("ZZ", "001", self.engine.region) and region not in self.regions:
                 self.regions.append(region)
+                self._found.clear()  # the national forms of the new region count from now on
                 new = True
         return new
 

@@ -24,7 +24,7 @@ V4_NETWORKS = ("192.0.2.", "198.51.100.", "203.0.113.")
 V6_NETWORK = ipaddress.IPv6Network("2001:db8::/32")
 
 _V4 = re.compile(r"(?<![\w.\-])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d|[\w\-])")
-_V6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:]|\.\d)")
+_V6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?!\w|:[\w:]|\.\d)")
 _VERSION_CUE = re.compile(r"(?:\b(?:v|ver|version|release|build|rev|revision|firmware|update|patch|"
                           r"sdk|api|python|java|node|android|ios|chrome|windows|section|chapter|"
                           r"figure|fig|table|step|rule|art|article|no|nr)\.?\s*|[#§])$", re.IGNORECASE)
@@ -50,11 +50,13 @@ def find(text: str, region: str) -> Iterator[Tuple[int, int, str]]:
                 pass
     if "::" in text or text.count(":") >= 7:
         for m in _V6.finditer(text):
-            written = m.group()
+            written, end = m.group(), m.end()
+            if written.endswith(":") and not written.endswith("::"):  # "connect to fe80::1:2:3:"
+                written, end = written[:-1], end - 1
             if _v6_groups(written) < 3:
                 continue
             try:
-                yield m.start(), m.end(), ipaddress.IPv6Address(written).compressed
+                yield m.start(), end, ipaddress.IPv6Address(written).compressed
             except ValueError:
                 pass
 

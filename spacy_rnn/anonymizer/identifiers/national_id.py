@@ -149,12 +149,12 @@ def find(text: str, region: str) -> Iterator[Tuple[int, int, str]]:
             continue
         for m in kind.pattern.finditer(text):
             near = any(m.start() - _BEFORE <= e <= m.start() or m.end() <= s <= m.end() + _AFTER for s, e in cues)
-            if near and kind.module.is_valid(m.group()):
+            if near and kind.module.is_valid(m.group().replace(" ", "")):  # stdnum's ssn reads no spaces
                 yield m.start(), m.end(), f"{name}:{_compact(name, m.group())}"
 
 
 def _compact(name: str, text: str) -> str:
-    compact = KINDS[name].module.compact(text)
+    compact = KINDS[name].module.compact(text.replace(" ", ""))
     # a personnummer written with its century is the same number: the value has the short form
     return compact[-11:] if name == "se_personnummer" else compact
 
@@ -178,7 +178,7 @@ def canonical(text: str, region: str = "US") -> Optional[str]:
             compact = _compact(name, text)
         except Exception:  # stdnum's compact raises on malformed input for some kinds
             continue
-        if kind.module.is_valid(text) or _is_surrogate(name, compact):
+        if kind.module.is_valid(text.replace(" ", "")) or _is_surrogate(name, compact):
             return f"{name}:{compact}"
     return None
 

@@ -62,6 +62,13 @@ _CUE = re.compile(
     r"reach|landline|hotline|helpline|handy|portable|m)\b\.?|[☎📞📱]|[#:])[\s:.\-]*(?:(?:is|at|on|me|us)\s+){0,2}$",
     re.IGNORECASE)
 _CUE_WINDOW = 40
+# after a number: "0701236523 is my number", "07911 123456 (mobile)"
+_CUE_AFTER = re.compile(
+    r"^[\s,.:;()\-]*(?:(?:is|was|'s)\s+)?(?:(?:my|our|his|her|their|the|a)\s+)?(?:new\s+)?"
+    r"(?:ph(?:one)?|tel(?:ephone)?|mob(?:ile)?|cell(?:phone)?|numbers?|no|nr|whats\s?app|landline|handy|fax)\b",
+    re.IGNORECASE)
+# "00" as the international call prefix ("0046 70 123 45 67"): read as "+" (same length, offsets kept)
+_IDD_00 = re.compile(r"(?<![\d+])00(?=[1-9])")
 _EXTENSION = re.compile(r"[\s,;]*(?:ext\.?|extension|x|#)\s*\d{1,7}$", re.IGNORECASE)
 
 
@@ -81,10 +88,17 @@ def _accept(text: str, start: int, end: int, raw: str, number: phonenumbers.Phon
     stripped = raw.lstrip("(")
     if stripped.startswith("+") or (stripped.startswith("00") and len(_groups(raw)) > 1):
         return True  # international form: distinctive enough
-    cue = bool(_CUE.search(text[max(0, start - _CUE_WINDOW):start]))
+    cue = bool(_CUE.search(text[max(0, start - _CUE_WINDOW):start])) or bool(_CUE_AFTER.match(text[end:end + 30]))
     if len(_groups(raw)) == 1:
-        return cue  # a bare run of digits
+        # a bare run of digits: with a cue, or opening with the trunk prefix 0 and nine digits or more
+        # (counts, prices and order numbers do not start with 0)
+        return cue or (stripped.startswith("0") and not stripped.startswith("00") and len(_DIGIT.findall(raw)) >= 9
+                       and _has_trunk_zero(number))
     return cue or _groups(raw) == _national_groups(number)
+
+
+def _has_trunk_zero(number: phonenumbers.PhoneNumber) -> bool:
+    return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL).lstrip("(").startswith("0")
 
 
 def find(text: str, region: str) -> Iterator[Tuple[int, int, str]]:
@@ -94,9 +108,20 @@ def find(text: str, region: str) -> Iterator[Tuple[int, int, str]]:
     for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
         if _accept(text, m.start, m.end, m.raw_string, m.number):
             yield m.start, m.end, phonenumbers.format_number(m.number, PhoneNumberFormat.E164)
+    # the regions whose call prefix is not 00 (US: 011) do not read "0046 ..." as international
+    swapped = _IDD_00.sub(" +", text) if "00" in text else text
+    if swapped is text or swapped == text:
+        return
+    for m in phonenumbers.PhoneNumberMatcher(swapped, region, leniency=phonenumbers.Leniency.VALID):
+        start = m.start - 1 if swapped[m.start] == "+" and text[m.start - 1:m.start + 1] == "00" else m.start
+        if start != m.start and _accept(text, start, m.end, text[start:m.end], m.number):
+            yield start, m.end, phonenumbers.format_number(m.number, PhoneNumberFormat.E164)
 
 
 def _parse(text: str, region: str) -> Optional[phonenumbers.PhoneNumber]:
+    head = text.lstrip("( ")
+    if head.startswith("00") and head[2:3] not in ("", "0"):  # the 00 call prefix, whatever the region's own
+        text = text.replace("00", "+", 1)
     try:
         return phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
@@ -189,6 +214,19 @@ def surrogate(value: str, written: str, stream: KeyedStream, names: Optional[Nam
             out = build(candidate)
             if out is not None:
                 return out
+    # a densely allocated plan (France's nine digits): every prefix of one to three digits, in keyed order
+    for size in (1, 2, 3):
+        prefixes = [str(p).zfill(size) for p in range(10 ** size)]
+        for i in range(len(prefixes) - 1, 0, -1):  # a keyed shuffle
+            j = stream.below(i + 1)
+            prefixes[i], prefixes[j] = prefixes[j], prefixes[i]
+        for prefix in prefixes:
+            candidate = prefix + stream.digits(len(nsn) - size)
+            number = phonenumbers.parse(f"+{cc}{candidate}")
+            if phonenumbers.is_possible_number(number) and not phonenumbers.is_valid_number(number):
+                out = build(candidate)
+                if out is not None:
+                    return out
     raise ValueError(f"no unallocated phone number range found for country code {cc}")
 
 
