@@ -150,7 +150,8 @@ def main(argv=None):
         t0 = time.time()
         for i in range(args.per_type):
             written, region, form = gen(rng)
-            text = f"social security number {written}" if label == "ID" else written
+            # with its cue, so that every form is found (a bare national number needs one)
+            text = {"ID": "social security number ", "PHONE": "call "}.get(label, "") + written
             found = [f for f in finder_of(region)(text) if f.label == label]
             if not found:
                 counts["not_found"] += 1

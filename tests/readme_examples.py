@@ -40,7 +40,7 @@ def check(code: str) -> List[str]:
     """Run ``code`` line by line; each expression whose comment (on its line, or the next line
     alone) shows a literal must give it. Returns the checked expressions."""
     namespace: dict = {}
-    lines = code.splitlines()
+    lines = _without_with_blocks(code.splitlines())
     checked = []
     for i, line in enumerate(lines):
         stmt, _, comment = line.partition("  #")
@@ -59,3 +59,27 @@ def check(code: str) -> List[str]:
             assert _close(got, want), f"README: {stmt.strip()} gives {got!r}, the comment shows {want!r}"
             checked.append(stmt.strip())
     return checked
+
+
+_WITH = re.compile(r"^(\s*)with (.+?)(?: as (\w+))?:\s*(?:#.*)?$")
+
+
+def _without_with_blocks(lines: List[str]) -> List[str]:
+    """The lines with each ``with X:`` block unrolled into ``X.__enter__()``, its body, then
+    ``__exit__``, so that the body's lines run (and are checked) one by one."""
+    out: List[str] = []
+    open_blocks: List[Tuple[int, str]] = []
+    for line in lines:
+        indent = len(line) - len(line.lstrip())
+        code_line = line.strip() and not line.lstrip().startswith("#")
+        while open_blocks and code_line and indent <= open_blocks[-1][0]:
+            out.append(f"{open_blocks.pop()[1]}.__exit__(None, None, None)")
+        m = _WITH.match(line)
+        if m:
+            manager = f"_manager{len(open_blocks)}"
+            out += [f"{manager} = {m.group(2)}", f"{m.group(3) or '_entered'} = {manager}.__enter__()"]
+            open_blocks.append((indent, manager))
+            continue
+        out.append(line)
+    out += [f"{manager}.__exit__(None, None, None)" for _, manager in reversed(open_blocks)]
+    return out

@@ -190,3 +190,14 @@ def test_surrogates_are_valid_for_their_type(nlp):
     for p in doc._.pseudonyms:
         if p["label"] != "PERSON":
             assert canonical(p["label"], p["replacement"], "US") is not None, p["label"]
+
+
+@pytest.mark.parametrize("section", ["## Every identifier, not only names", "## `name_anonymizer`"])
+def test_readme_examples_give_the_outputs_they_show(section, tmp_path, monkeypatch):
+    from readme_examples import check, example
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SPACY_RNN_ANON_KEY", raising=False)
+    (tmp_path / "secret.key").write_text("example-key-for-the-readme-0123456789")
+    (tmp_path / "secret.key").chmod(0o600)
+    assert len(check(example(section))) >= 3
