@@ -54,6 +54,7 @@ from .jsonl import (AtomicFile, Report, add_record_args, dump_line, errors_path,
                     input_error, parse_record, progress, read_lines, record_paths, remove_stale_partials,
                     same_file_error, spool_stdin, terminate_cleanly, unread_scripts, without_lone_surrogates)
 from .workers import ANON, BLANK_MAX_LENGTH, Detector, build_nlp
+from .sharded import add_shard_args, is_sharded, run_sharded
 
 EXIT_REPORTED, EXIT_USAGE, EXIT_DISK_FULL = 1, 2, 3
 
@@ -95,6 +96,7 @@ def add_parser(subparsers) -> None:
                         "model's own max_length with --model, whose parser/NER need ~1 GB per 100,000 characters)")
     p.add_argument("--allow-errors", action="store_true", help="exit 0 even if records were reported")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_shard_args(p)  # a directory or glob of JSONL/Parquet shards, --dask (cli/sharded.py)
     p.set_defaults(func=run_anonymize)
 
 
@@ -161,6 +163,8 @@ def _batches(in_path, paths, args, counts: Counter, report: Report):
 
 def run_anonymize(args) -> int:
     """The command: exit 0, 1 (records reported), 2 (usage error) or 3 (disk full), one line per error."""
+    if is_sharded(args):
+        return run_sharded(args)
     out_path = Path(args.output)
     err_path = errors_path(args, out_path)
     collision = same_file_error([("the input", args.input), ("the output", out_path),
