@@ -52,7 +52,8 @@ from ..errors import Errors
 from .fields import FieldError, set_at
 from .jsonl import (AtomicFile, Report, add_record_args, dump_line, errors_path, fail, has_lone_surrogate,
                     input_error, parse_record, progress, read_lines, record_paths, remove_stale_partials,
-                    same_file_error, spool_stdin, terminate_cleanly, unread_scripts, without_lone_surrogates)
+                    print_summary, same_file_error, spool_stdin, terminate_cleanly, unread_scripts,
+                    without_lone_surrogates)
 from .workers import ANON, BLANK_MAX_LENGTH, Detector, build_nlp
 from .sharded import add_shard_args, is_sharded, run_sharded
 
@@ -329,27 +330,9 @@ def _lines(lines: List[int], n: int = 10) -> str:
 
 
 def _print_summary(summary: Dict[str, Any], report: Report) -> None:
-    err = sys.stderr
-    print(f"✔ {summary['records_out']} records written to {summary['output']} "
-          f"({summary['texts']} texts, {summary['mentions_replaced']} mentions replaced, "
-          f"{summary['conversations']} conversations, {summary['texts_per_second']} texts/s)", file=err)
-    if summary["replaced"]:
-        print("  replaced: " + ", ".join(f"{label} {n}" for label, n in summary["replaced"].items()), file=err)
-    if summary["blank_lines"]:
-        n = summary["blank_lines"]
-        print(f"  {n} blank line{'s' if n != 1 else ''} skipped", file=err)
     lone = report.warnings.get("lone surrogate")
-    if lone:
-        print(f"⚠ a lone surrogate in a text of {len(lone)} record{'s' if len(lone) != 1 else ''} ({_lines(lone)}): "
-              f"anonymized around it and written with \\u escapes", file=err)
-    if summary["texts_unread_script"]:
-        scripts = ", ".join(f"{s} {n}" for s, n in summary["unread_scripts"].items())
-        print(f"⚠ {summary['texts_unread_script']} texts hold letters of scripts the detector does not read "
-              f"({scripts}): names written in them are not replaced", file=err)
-    if summary["records_reported"]:
-        print(f"✘ {summary['records_reported']} of {summary['records_in']} records reported, not written "
-              f"(see {summary['errors_file']}):", file=err)
-        for e in report.errors[:10]:
-            print(f"  line {e['line']}: {e['reason']}", file=err)
-        if len(report.errors) > 10:
-            print(f"  ... and {len(report.errors) - 10} more", file=err)
+    print_summary(summary, f"{summary['records_out']} records written to {summary['output']} "
+                  f"({summary['texts']} texts, {summary['mentions_replaced']} mentions replaced, "
+                  f"{summary['conversations']} conversations, {summary['texts_per_second']} texts/s)",
+                  (len(lone), _lines(lone)) if lone else None,
+                  [f"line {e['line']}: {e['reason']}" for e in report.errors])

@@ -96,6 +96,35 @@ class Report:
             out.f.write(json.dumps(e) + "\n")
 
 
+def print_summary(summary: Dict[str, Any], headline: str, lone: Optional[Tuple[int, str]],
+                  reported: List[str]) -> None:
+    """An anonymize run's summary on stderr: ``headline`` (what was written), the replacements per type, the
+    blank lines, the warnings (``lone``: records with a lone surrogate and where they are) and the first ten
+    ``reported`` records, one ``where: reason`` each."""
+    err = sys.stderr
+    print(f"✔ {headline}", file=err)
+    if summary["replaced"]:
+        print("  replaced: " + ", ".join(f"{label} {n}" for label, n in summary["replaced"].items()), file=err)
+    if summary["blank_lines"]:
+        n = summary["blank_lines"]
+        print(f"  {n} blank line{'s' if n != 1 else ''} skipped", file=err)
+    if lone:
+        n, where = lone
+        print(f"⚠ a lone surrogate in a text of {n} record{'s' if n != 1 else ''} ({where}): "
+              f"anonymized around it and written with \\u escapes", file=err)
+    if summary["texts_unread_script"]:
+        scripts = ", ".join(f"{s} {n}" for s, n in summary["unread_scripts"].items())
+        print(f"⚠ {summary['texts_unread_script']} texts hold letters of scripts the detector does not read "
+              f"({scripts}): names written in them are not replaced", file=err)
+    if summary["records_reported"]:
+        print(f"✘ {summary['records_reported']} of {summary['records_in']} records reported, not written "
+              f"(see {summary['errors_file']}):", file=err)
+        for line in reported[:10]:
+            print(f"  {line}", file=err)
+        if len(reported) > 10:
+            print(f"  ... and {len(reported) - 10} more", file=err)
+
+
 def _no_duplicate_keys(pairs):
     """json object hook: a repeated key would silently lose a value on output, so report it."""
     record = dict(pairs)
@@ -119,6 +148,13 @@ def parse_record(raw: bytes, paths: RecordPaths):
         record = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as e:
         raise FieldError(f"invalid JSON: {e.msg} (column {e.colno})") from None
+    texts, conv, known = record_fields(record, paths)
+    return record, texts, conv, known
+
+
+def record_fields(record: Any, paths: RecordPaths):
+    """(texts, conversation id (the JSON value), known names) of a parsed record (a JSON object or a
+    Parquet row), or raises FieldError with the reason."""
     if not isinstance(record, dict):
         raise FieldError(f"not a JSON object (got {type(record).__name__})")
     texts = locate_strings(record, paths.text)
@@ -141,7 +177,7 @@ def parse_record(raw: bytes, paths: RecordPaths):
                 known.append(value)
             elif isinstance(value, list):
                 known.extend(v for v in value if isinstance(v, str))
-    return record, texts, conv, known
+    return texts, conv, known
 
 
 def dump_line(record: Any) -> str:
@@ -315,7 +351,7 @@ def fail(message: str) -> int:
     return 2
 
 
-__all__ = ["add_record_args", "RecordPaths", "record_paths", "input_error", "errors_path", "same_file_error",
+__all__ = ["add_record_args", "RecordPaths", "record_paths", "record_fields", "print_summary", "input_error", "errors_path", "same_file_error",
            "Report", "parse_record", "has_lone_surrogate", "without_lone_surrogates", "unread_scripts", "dump_line",
            "read_lines", "spool_stdin", "terminate_cleanly", "remove_stale_partials", "AtomicFile", "progress",
            "fail"]

@@ -31,9 +31,9 @@ from ..anonymizer.mapping import mapping_entry
 from ..errors import Errors
 from .fields import FieldError, set_at
 from .jsonl import (AtomicFile, RecordPaths, dump_line, errors_path, fail, has_lone_surrogate, parse_record,
-                    same_file_error, terminate_cleanly, unread_scripts)
-from .shards import (BLANK, FORMATS, LINE_BITS, MANIFEST, RECORD, REPORTED, ShardError, ShardSpec, decode_record,
-                     find_inputs, format_of, is_glob, part_name, prepare_output_dir, read_shard, record_fields,
+                    print_summary, record_fields, same_file_error, terminate_cleanly, unread_scripts)
+from .shards import (BLANK, FORMATS, LINE_BITS, REPORTED, ShardError, ShardSpec, decode_record,
+                     find_inputs, format_of, is_glob, part_name, prepare_output_dir, read_shard,
                      remove_partials, rows_frame, shard_names, write_manifest, write_shard)
 
 DEFAULT_PARTITION_SIZE = 64 * 2 ** 20  # input bytes per output partition
@@ -481,31 +481,13 @@ def _where(items: List[Tuple[int, int]], names: List[str], n: int = 10) -> str:
 
 
 def _print_summary(summary: Dict[str, Any], errors, warnings, names: List[str]) -> None:
-    err = sys.stderr
-    print(f"✔ {summary['records_out']} records written to {summary['output']} in {summary['output_shards']} "
-          f"shards from {summary['input_shards']} ({summary['texts']} texts, {summary['mentions_replaced']} "
-          f"mentions replaced, {summary['conversations']} conversations, {summary['texts_per_second']} texts/s, "
-          f"{summary['workers']} worker{'s' if summary['workers'] != 1 else ''})", file=err)
-    if summary["replaced"]:
-        print("  replaced: " + ", ".join(f"{label} {n}" for label, n in summary["replaced"].items()), file=err)
-    if summary["blank_lines"]:
-        n = summary["blank_lines"]
-        print(f"  {n} blank line{'s' if n != 1 else ''} skipped", file=err)
+    workers = summary["workers"]
     lone = warnings.get("lone surrogate")
-    if lone:
-        print(f"⚠ a lone surrogate in a text of {len(lone)} record{'s' if len(lone) != 1 else ''} "
-              f"({_where(lone, names)}): anonymized around it and written with \\u escapes", file=err)
-    if summary["texts_unread_script"]:
-        scripts = ", ".join(f"{s} {n}" for s, n in summary["unread_scripts"].items())
-        print(f"⚠ {summary['texts_unread_script']} texts hold letters of scripts the detector does not read "
-              f"({scripts}): names written in them are not replaced", file=err)
-    if summary["records_reported"]:
-        print(f"✘ {summary['records_reported']} of {summary['records_in']} records reported, not written "
-              f"(see {summary['errors_file']}):", file=err)
-        for shard, line, reason in errors[:10]:
-            print(f"  {names[shard]} line {line}: {reason}", file=err)
-        if len(errors) > 10:
-            print(f"  ... and {len(errors) - 10} more", file=err)
-
+    print_summary(summary, f"{summary['records_out']} records written to {summary['output']} in "
+                  f"{summary['output_shards']} shards from {summary['input_shards']} ({summary['texts']} texts, "
+                  f"{summary['mentions_replaced']} mentions replaced, {summary['conversations']} conversations, "
+                  f"{summary['texts_per_second']} texts/s, {workers} worker{'s' if workers != 1 else ''})",
+                  (len(lone), _where(lone, names)) if lone else None,
+                  [f"{names[shard]} line {line}: {reason}" for shard, line, reason in errors])
 
 __all__ = ["add_shard_args", "is_sharded", "run_sharded", "run_partition", "run_local", "Job", "PartResult"]

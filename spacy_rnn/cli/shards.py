@@ -31,8 +31,8 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..anonymizer.keys import record_scope, scope_of
 from ..errors import Errors
-from .fields import FieldError, locate, locate_strings
-from .jsonl import BOM, AtomicFile, RecordPaths, dump_line, parse_record
+from .fields import FieldError
+from .jsonl import BOM, AtomicFile, RecordPaths, dump_line, parse_record, record_fields
 
 FORMATS = ("jsonl", "jsonl.gz", "parquet")
 MANIFEST = "_SUCCESS.json"
@@ -90,34 +90,6 @@ def part_of(scope: str, n: int) -> int:
     """The output partition of a scope: the same in every process and on every machine."""
     digest = hashlib.blake2b(scope.encode("utf8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "big") % n
-
-
-def record_fields(record: Any, paths: RecordPaths):
-    """(texts, conversation id, known names) of a record already parsed (a Parquet row), with the
-    checks and reasons of :func:`jsonl.parse_record` (FieldError)."""
-    if not isinstance(record, dict):
-        raise FieldError(f"not a JSON object (got {type(record).__name__})")
-    texts = locate_strings(record, paths.text)
-    for steps in paths.extra:
-        texts += [(loc, value) for loc, value in locate(record, steps, required=False) if isinstance(value, str)]
-    conv = None
-    if paths.conversation is not None:
-        found = locate(record, paths.conversation, required=True)
-        if len(found) != 1:
-            raise FieldError("conversation field must hold exactly one value")
-        value = found[0][1]
-        if value is None or isinstance(value, (dict, list)):
-            raise FieldError(f"conversation field is not a string or number (got "
-                             f"{'null' if value is None else type(value).__name__})")
-        conv = value
-    known: List[str] = []
-    for steps in paths.known:
-        for _, value in locate(record, steps, required=False):
-            if isinstance(value, str):
-                known.append(value)
-            elif isinstance(value, list):
-                known.extend(v for v in value if isinstance(v, str))
-    return texts, conv, known
 
 
 @dataclass(frozen=True)
@@ -316,6 +288,6 @@ def write_manifest(out_dir: Path, manifest: Dict[str, Any]) -> None:
 
 
 __all__ = ["FORMATS", "MANIFEST", "RECORD", "REPORTED", "BLANK", "ShardError", "ShardSpec", "format_of", "is_glob",
-           "find_inputs", "shard_names", "part_of", "record_fields", "scope_for", "read_shard", "rows_frame",
+           "find_inputs", "shard_names", "part_of", "scope_for", "read_shard", "rows_frame",
            "decode_record", "part_name", "jsonl_line", "write_shard", "prepare_output_dir", "remove_partials",
            "write_manifest"]
