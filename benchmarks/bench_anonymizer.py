@@ -6,7 +6,9 @@ on) and the same tweets lowercased (``test_lower.spacy``). Every tweet is anonym
 own conversation (no help from other messages). Systems:
 
 - ``blank``: ``spacy.blank("en")`` + ``name_anonymizer`` with its defaults (the bundled
-  person_name_detector, nationality model and pseudonym pools): the product default;
+  person_name_detector, nationality model and pseudonym pools): the product default, with
+  ``entities=["PERSON"]`` in every system here, so that only names are scored (handles and
+  URLs are replaced as identifiers by default; benchmarks/bench_identifiers.py measures those);
 - ``sm``: ``en_core_web_sm`` (PERSON entities) + ``name_anonymizer`` (detector off: NER only);
 - ``sm+detector``: ``en_core_web_sm`` + ``name_anonymizer`` with ``detector="always"``.
 
@@ -64,11 +66,11 @@ def build(system: str, sm_path: str, detector_weights: str = "bundled"):
         warnings.simplefilter("ignore")
         if system == "blank":
             nlp = spacy.blank("en")
-            nlp.add_pipe("name_anonymizer", config={"detector_weights": detector_weights})
+            nlp.add_pipe("name_anonymizer", config={"detector_weights": detector_weights, "entities": ["PERSON"]})
         else:
             nlp = spacy.load(sm_path, exclude=["lemmatizer"])
             nlp.add_pipe("name_anonymizer", config={"detector": "always" if system == "sm+detector" else "never",
-                                                    "detector_weights": detector_weights})
+                                                    "detector_weights": detector_weights, "entities": ["PERSON"]})
     nlp.get_pipe("name_anonymizer").set_key(KEY)
     return nlp
 

@@ -139,7 +139,7 @@ def main() -> None:
     nlp = spacy.blank("en")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        nlp.add_pipe("name_anonymizer").set_key(KEY)
+        nlp.add_pipe("name_anonymizer", config={"entities": ["PERSON"]}).set_key(KEY)
     names = leaked = replaced = false = false_entity = multiword = shared = 0
     fp_examples, leak_examples = [], []
     for (text, spans), doc in zip(tweets, nlp.pipe([t for t, _ in tweets], batch_size=256)):

@@ -40,10 +40,10 @@ def build(system: str, sm_path: str):
         warnings.simplefilter("ignore")
         if SYSTEMS[system] is None:
             nlp = spacy.blank("en")
-            nlp.add_pipe("name_anonymizer")
+            nlp.add_pipe("name_anonymizer", config={"entities": ["PERSON"]})
         else:
             nlp = spacy.load(sm_path, exclude=["lemmatizer"])
-            nlp.add_pipe("name_anonymizer", config={"detector": SYSTEMS[system]})
+            nlp.add_pipe("name_anonymizer", config={"detector": SYSTEMS[system], "entities": ["PERSON"]})
     nlp.get_pipe("name_anonymizer").set_key(KEY)
     return nlp
 
