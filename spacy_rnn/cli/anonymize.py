@@ -33,7 +33,6 @@ hidden temporary files and renamed into place only when complete (the next run r
 those a killed run left); the mapping file is readable by its owner only.
 """
 import argparse
-import errno
 import json
 import os
 import sys
@@ -52,7 +51,7 @@ from ..errors import Errors
 from .fields import FieldError, set_at
 from .jsonl import (AtomicFile, Report, add_record_args, dump_line, errors_path, fail, has_lone_surrogate,
                     input_error, parse_record, progress, read_lines, record_paths, remove_stale_partials,
-                    print_summary, same_file_error, spool_stdin, terminate_cleanly, unread_scripts,
+                    output_error, print_summary, same_file_error, spool_stdin, terminate_cleanly, unread_scripts,
                     without_lone_surrogates)
 from .workers import ANON, BLANK_MAX_LENGTH, Detector, build_nlp
 from .sharded import add_shard_args, is_sharded, run_sharded
@@ -177,11 +176,7 @@ def run_anonymize(args) -> int:
         try:
             return _run(args, out_path, err_path)
         except OSError as e:
-            where = e.filename or "an output"
-            if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-                print(f"✘ {Errors.E323.format(path=where, reason=e.strerror or e)}", file=sys.stderr)
-                return EXIT_DISK_FULL
-            return fail(Errors.E324.format(path=where, reason=e.strerror or e))
+            return output_error(e)
 
 
 def _run(args, out_path: Path, err_path: Path) -> int:

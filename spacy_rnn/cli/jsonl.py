@@ -351,7 +351,18 @@ def fail(message: str) -> int:
     return 2
 
 
-__all__ = ["add_record_args", "RecordPaths", "record_paths", "record_fields", "print_summary", "input_error", "errors_path", "same_file_error",
+def output_error(e: OSError) -> int:
+    """Print an error writing an output as one line: exit 3 when the disk is full (E323), else 2 (E324)."""
+    import errno
+    where = e.filename or "an output"
+    if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        print(f"✘ {Errors.E323.format(path=where, reason=e.strerror or e)}", file=sys.stderr)
+        return 3
+    return fail(Errors.E324.format(path=where, reason=e.strerror or e))
+
+
+__all__ = ["add_record_args", "RecordPaths", "record_paths", "record_fields", "print_summary", "output_error",
+           "input_error", "errors_path", "same_file_error",
            "Report", "parse_record", "has_lone_surrogate", "without_lone_surrogates", "unread_scripts", "dump_line",
            "read_lines", "spool_stdin", "terminate_cleanly", "remove_stale_partials", "AtomicFile", "progress",
            "fail"]

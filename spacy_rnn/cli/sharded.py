@@ -31,7 +31,7 @@ from ..anonymizer.mapping import mapping_entry
 from ..errors import Errors
 from .fields import FieldError, set_at
 from .jsonl import (AtomicFile, RecordPaths, dump_line, errors_path, fail, has_lone_surrogate, parse_record,
-                    print_summary, record_fields, same_file_error, terminate_cleanly, unread_scripts)
+                    output_error, print_summary, record_fields, same_file_error, terminate_cleanly, unread_scripts)
 from .shards import (BLANK, FORMATS, LINE_BITS, REPORTED, ShardError, ShardSpec, decode_record,
                      find_inputs, format_of, is_glob, part_name, prepare_output_dir, read_shard,
                      remove_partials, rows_frame, shard_names, write_manifest, write_shard)
@@ -245,7 +245,6 @@ def run_local(specs: List[ShardSpec], job: Job, n_parts: int, single: bool) -> L
 
 def run_sharded(args) -> int:
     """The sharded command: exit 0, 1 (records reported), 2 (usage error) or 3 (disk full)."""
-    import errno
     out_dir = Path(args.output)
     err_path = errors_path(args, out_dir)
     if args.input == "-":
@@ -267,11 +266,7 @@ def run_sharded(args) -> int:
         try:
             return _run(args, root, files, out_dir, err_path)
         except OSError as e:
-            where = e.filename or "an output"
-            if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-                print(f"✘ {Errors.E323.format(path=where, reason=e.strerror or e)}", file=sys.stderr)
-                return EXIT_DISK_FULL
-            return fail(Errors.E324.format(path=where, reason=e.strerror or e))
+            return output_error(e)
 
 
 def _pipeline_error(args, build_args) -> Optional[str]:
