@@ -261,3 +261,16 @@ def test_anonymize_frame_keeps_other_columns():
     assert pd.isna(out.loc[13, "text"]) and out["text"].dtype == df["text"].dtype  # missing stays missing
     with pytest.raises(ValueError, match="E347"):
         spacy_rnn.anonymize_frame(df, text="body", key=KEY)
+
+
+def test_atomic_file_block_commits_or_leaves_nothing(tmp_path):
+    from spacy_rnn.cli.jsonl import AtomicFile
+
+    with AtomicFile(tmp_path / "ok.txt") as out:
+        out.f.write("done")
+    with pytest.raises(RuntimeError):
+        with AtomicFile(tmp_path / "bad.txt") as out:
+            out.f.write("half")
+            raise RuntimeError("killed")
+    assert (tmp_path / "ok.txt").read_text() == "done"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.txt"]  # no bad.txt, no temporary file

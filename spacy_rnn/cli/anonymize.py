@@ -53,7 +53,7 @@ from .jsonl import (AtomicFile, Report, add_record_args, dump_line, errors_path,
                     input_error, parse_record, progress, read_lines, record_paths, remove_stale_partials,
                     output_error, print_summary, same_file_error, spool_stdin, terminate_cleanly, unread_scripts,
                     without_lone_surrogates)
-from .workers import ANON, BLANK_MAX_LENGTH, Detector, build_nlp
+from .workers import ANON, BLANK_MAX_LENGTH, Detector, build_nlp, model_error
 from .sharded import add_shard_args, is_sharded, run_sharded
 
 EXIT_REPORTED, EXIT_USAGE, EXIT_DISK_FULL = 1, 2, 3
@@ -197,10 +197,7 @@ def _run(args, out_path: Path, err_path: Path) -> int:
     except (OSError, ImportError) as e:
         if not args.model:
             raise
-        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        if "[E050]" in reason:
-            reason = "no installed package or pipeline directory of that name"
-        return fail(Errors.E322.format(model=args.model, reason=reason))
+        return fail(model_error(args.model, e))
     for path in (out_path, args.mapping_file, err_path, args.summary_file):
         if path:
             remove_stale_partials(path)

@@ -337,6 +337,16 @@ class AtomicFile:
         if self.tmp.exists():
             self.tmp.unlink()
 
+    def __enter__(self) -> "AtomicFile":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        """Commit when the block ends normally (unless committed already), discard when it raises."""
+        if exc_type is not None:
+            self.discard()
+        elif not self.f.closed:
+            self.commit()
+
 
 def progress(iterable, total=None, desc="", disable=False, unit="rec"):
     """A progress bar on stderr, only when it is a terminal (never in logs or pipes)."""

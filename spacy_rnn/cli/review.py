@@ -108,13 +108,8 @@ def _run(args) -> int:
                 show_originals=args.show_originals)
     page = render_page(rv, in_path.name, args.sample, args.seed, args.show_originals)
     # a page with originals is as secret as the mapping: created mode 600, never readable by others
-    out = AtomicFile(out_path, private=args.show_originals)
-    try:
+    with AtomicFile(out_path, private=args.show_originals) as out:
         out.f.write(page)
-        out.commit()
-    except BaseException:
-        out.discard()
-        raise
     print(f"✔ review page written to {out_path}{' (mode 600, with originals)' if args.show_originals else ''}: "
           f"{_n(rv.n_records, 'record')}, {_n(sum(rv.found.values()), 'replacement')}, "
           f"{_n(sum(rv.risk_counts.values()), 'residual risk')}, "

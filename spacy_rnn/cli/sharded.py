@@ -191,13 +191,8 @@ def run_partition(part: int, rows, job: Job) -> PartResult:
     out_dir = Path(job.out_dir)
     res.bytes, res.sha256 = write_shard(out_dir / res.name, out_records, job.out_fmt, job.schema)
     if job.mapping_dir:
-        m = AtomicFile(Path(job.mapping_dir) / f"part-{part:05d}.jsonl", private=True)
-        try:
+        with AtomicFile(Path(job.mapping_dir) / f"part-{part:05d}.jsonl", private=True) as m:
             m.f.writelines(mapping_lines)
-            m.commit()
-        except BaseException:
-            m.discard()
-            raise
     res.errors.sort()
     res.pid = os.getpid()
     res.builds = BUILDS.get(res.pid, 0)
@@ -272,15 +267,13 @@ def run_sharded(args) -> int:
 def _pipeline_error(args, build_args) -> Optional[str]:
     """Build the pipeline here first, so that a missing --model is one line (exit 2) before any work."""
     from ..scale.engine import pipeline
+    from .workers import model_error
     try:
         pipeline(build_args)
     except (OSError, ImportError) as e:
         if not args.model:
             raise
-        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        if "[E050]" in reason:
-            reason = "no installed package or pipeline directory of that name"
-        return Errors.E322.format(model=args.model, reason=reason)
+        return model_error(args.model, e)
     return None
 
 

@@ -220,8 +220,7 @@ def jsonl_line(record: Any) -> str:
 
 def write_shard(path: Path, records: List[Any], fmt: str, schema: Any = None) -> Tuple[int, str]:
     """Write ``records`` to ``path`` atomically in ``fmt``; (bytes, sha256 of the file)."""
-    out = AtomicFile(path, mode="wb")
-    try:
+    with AtomicFile(path, mode="wb") as out:
         if fmt == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -241,10 +240,6 @@ def write_shard(path: Path, records: List[Any], fmt: str, schema: Any = None) ->
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 digest.update(chunk)
                 size += len(chunk)
-        out.commit()
-    except BaseException:
-        out.discard()
-        raise
     return size, digest.hexdigest()
 
 
@@ -278,13 +273,8 @@ def remove_partials(out_dir: Path) -> None:
 
 
 def write_manifest(out_dir: Path, manifest: Dict[str, Any]) -> None:
-    out = AtomicFile(out_dir / MANIFEST)
-    try:
+    with AtomicFile(out_dir / MANIFEST) as out:
         out.f.write(json.dumps(manifest, indent=2) + "\n")
-        out.commit()
-    except BaseException:
-        out.discard()
-        raise
 
 
 __all__ = ["FORMATS", "MANIFEST", "RECORD", "REPORTED", "BLANK", "ShardError", "ShardSpec", "format_of", "is_glob",

@@ -9,10 +9,20 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from ..errors import Errors
+
 ANON = "name_anonymizer"
 BLANK_MAX_LENGTH = 2_000_000  # characters: the blank pipeline peaks at about 1 GB of memory per 1,000,000
 
 Spans = List[Tuple[int, int, str]]  # (start, end, source) of each mention of one text
+
+
+def model_error(model: str, e: Exception) -> str:
+    """The one-line message (E322) for a --model that cannot be loaded."""
+    reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+    if "[E050]" in reason:
+        reason = "no installed package or pipeline directory of that name"
+    return Errors.E322.format(model=model, reason=reason)
 
 
 def build_nlp(model: Optional[str], lang: str, anon_config: Dict[str, Any], max_length: Optional[int] = None):
