@@ -471,11 +471,13 @@ def _where(items: List[Tuple[int, int]], names: List[str], n: int = 10) -> str:
 def _print_summary(summary: Dict[str, Any], errors, warnings, names: List[str]) -> None:
     workers = summary["workers"]
     lone = warnings.get("lone surrogate")
+    shards = summary["output_shards"]
     print_summary(summary, f"{summary['records_out']} records written to {summary['output']} in "
-                  f"{summary['output_shards']} shards from {summary['input_shards']} ({summary['texts']} texts, "
-                  f"{summary['mentions_replaced']} mentions replaced, {summary['conversations']} conversations, "
+                  f"{shards} shard{'s' if shards != 1 else ''} from {summary['input_shards']} "
+                  f"({summary['texts']} texts, {summary['mentions_replaced']} mentions replaced, {summary['conversations']} conversations, "
                   f"{summary['texts_per_second']} texts/s, {workers} worker{'s' if workers != 1 else ''})",
                   (len(lone), _where(lone, names)) if lone else None,
                   [f"{names[shard]} line {line}: {reason}" for shard, line, reason in errors])
+
 
 __all__ = ["add_shard_args", "is_sharded", "run_sharded", "run_partition", "run_local", "Job", "PartResult"]
