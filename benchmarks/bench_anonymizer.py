@@ -158,6 +158,7 @@ def cli_throughput(texts: List[str], n: int, n_process: int) -> Dict[str, float]
     with tempfile.TemporaryDirectory() as tmp:
         inp, out, key = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl", Path(tmp) / "k"
         key.write_bytes(KEY)
+        key.chmod(0o600)  # the CLI warns about a key file others can read
         with inp.open("w") as f:
             for i, t in enumerate(msgs):
                 f.write(json.dumps({"conversation_id": f"c{i // 10}", "turn": i % 10, "text": t}) + "\n")
