@@ -111,6 +111,8 @@ class Errors(metaclass=_RNNCodes):
     E312 = ("The mapping file {path} has one entry per record (anonymize was run without --conversation-field): "
             "run deanonymize without --conversation-field.")
     # identifiers (E330-E339)
+    E313 = ("Cannot load the {what} weights {weights!r} given to name_anonymizer: {reason}. Fix the path, use "
+            "\"bundled\", or set it to null to run without that model.")
     E330 = "Unknown entity type {label!r} in {option}: expected some of {options}."
     E331 = "Invalid pattern {pattern!r} in {option}: {reason}."
     E332 = "Unknown phone region {region!r} in {option}: expected a two-letter region code such as US, GB or DE."

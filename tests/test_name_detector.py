@@ -1,5 +1,6 @@
 """person_name_detector: bundled weights, errors, edge cases, overfitting IO, serialization."""
 import json
+import warnings
 from pathlib import Path
 from typing import List
 
@@ -503,3 +504,36 @@ def test_predict_leaves_torch_threads_alone(bundled_nlp, monkeypatch):
     list(bundled_nlp.pipe(["ask maria", "", "hi Bob"], batch_size=2))
     bundled_nlp.get_pipe("person_name_detector").find_names([bundled_nlp.make_doc("tell John")])
     assert calls == [] and torch.get_num_threads() == before
+
+
+def test_weights_carry_their_architecture(tmp_path):
+    """A detector trained with non-default layer settings, saved with to_disk, loads through
+    `weights` (and through name_anonymizer's `detector_weights`) with the settings it was trained with."""
+    nlp, det, examples, optimizer = initialized_tiny({**TINY_MODEL, "n_layers": 2})
+    for _ in range(3):
+        nlp.update(examples, sgd=optimizer)
+    det.to_disk(tmp_path / "det")
+    docs = [nlp.make_doc(t) for t, _ in TRAIN]
+    other = spacy.blank("en")
+    loaded = other.add_pipe("person_name_detector", config={"weights": str(tmp_path / "det")})
+    np.testing.assert_allclose(loaded.predict(docs), det.predict(docs), atol=1e-5)
+    key = tmp_path / "k"
+    key.write_bytes(b"a test key, not a secret, 0123456789")
+    key.chmod(0o600)
+    anon = spacy.blank("en")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the detector must load, not be dropped with a warning
+        anon.add_pipe("name_anonymizer", config={"detector_weights": str(tmp_path / "det"), "key_file": str(key)})
+        assert anon.get_pipe("name_anonymizer").has_detector
+
+
+def test_anonymizer_refuses_detector_weights_it_cannot_load(tmp_path):
+    """Weights the user named but that cannot be read must stop the pipeline, not leave it
+    without a detector (most names would then pass through)."""
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "cfg").write_text("{}")
+    (tmp_path / "broken" / "model").write_bytes(b"not a model")
+    for weights in (str(tmp_path / "missing"), str(tmp_path / "broken")):
+        nlp = spacy.blank("en")
+        with pytest.raises(ValueError, match="person_name_detector"):
+            nlp.add_pipe("name_anonymizer", config={"detector_weights": weights})

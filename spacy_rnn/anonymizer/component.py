@@ -218,13 +218,16 @@ class NameAnonymizer:
 
     def _make_subpipe(self, nlp: Language, factory: str, suffix: str, weights: Optional[str],
                       warning: Callable[[str], str]):
-        """A bundled model this component runs internally, or None (with a warning) when
-        its factory or weights are unavailable: the anonymizer keeps working without it."""
+        """A model this component runs internally, or None (with a warning) when the bundled
+        one is unavailable: the anonymizer keeps working without it. Weights the user named
+        (a path) must load: a pipeline silently without its detector would let names through."""
         if not weights:
             return None
         try:
             return nlp.create_pipe(factory, name=f"{self.name}_{suffix}", config={"weights": weights})
         except Exception as e:  # factory missing or weights unavailable
+            if weights != "bundled":
+                raise ValueError(Errors.E313.format(what=factory, weights=weights, reason=e)) from e
             warnings.warn(warning(f"{type(e).__name__}: {e}"))
             return None
 

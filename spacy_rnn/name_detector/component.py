@@ -150,10 +150,28 @@ class PersonNameDetector(TorchPipe):
         for dim, key in (("nV", "n_vocab"), ("nM", "n_members"), ("nP", "n_pretrained")):
             if self.model.has_dim(dim) is not False:  # another architecture may lack some
                 self.model.set_dim(dim, int(self.cfg[key]), force=True)
+        layer = self._torch_layer()
+        stored = self.cfg.get("architecture")
+        if layer is not None and stored and {**layer.attrs["hyper"], **stored} != layer.attrs["hyper"]:
+            # Weights keep the layer sizes they were trained with, so a to_disk directory
+            # loads through `weights` (and name_anonymizer's detector_weights) whatever the
+            # configured sizes are.
+            reset(layer)
+            layer.attrs["hyper"] = {**layer.attrs["hyper"], **stored}
+
+    def _torch_layer(self):
+        return self.model.get_ref(TORCH_REF) if self.model.has_ref(TORCH_REF) else None
+
+    def _record_architecture(self) -> None:
+        layer = self._torch_layer()
+        if layer is not None:
+            self.cfg["architecture"] = dict(layer.attrs["hyper"])
 
     def _after_load(self) -> None:
         for key in _ENGINE_SETTINGS:
             self.cfg.pop(key, None)
+        if "architecture" not in self.cfg:  # older weights: they loaded with the configured sizes
+            self._record_architecture()
 
     @property
     def n_members(self) -> int:
@@ -289,6 +307,7 @@ class PersonNameDetector(TorchPipe):
         if self.model.has_ref(TORCH_REF):
             # a fresh torch module: initialize() means "start training from scratch"
             reset(self.model.get_ref(TORCH_REF))
+        self._record_architecture()  # training uses the configured sizes
         self._set_model_dims_from_cfg()
         self.model.initialize(X=[eg.predicted for eg in islice(get_examples(), 10)])
 

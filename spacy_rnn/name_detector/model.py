@@ -85,6 +85,9 @@ def _build_tagger_module(model: Model) -> nn.Module:
 
 
 def _tagger_forward(featurizer: TokenFeaturizer, model: Model, docs: List[Doc], is_train: bool):
+    if (featurizer.max_len, featurizer.max_chars) != (model.attrs["max_len"], model.attrs["max_chars"]):
+        # loaded weights restore the chunk and character lengths they were trained with
+        featurizer.__init__(model.attrs["max_len"], model.attrs["max_chars"])
     batch = featurizer(docs, model.attrs["vocab"], model.attrs["lexicon"], model.attrs["vectors"])
     if batch.n_tokens == 0:
         return model.ops.alloc2f(0, len(TAGS)), _no_input_gradient
